@@ -1,0 +1,15 @@
+"""`guichet` command-line entry point: the Django management commands."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guichet.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["guichet", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Case as SqlCase
+from django.db.models import Exists, IntegerField, OuterRef, Q, Value, When
+from django.utils import timezone
+
+from guichet.cases.enums import OPEN_STATUSES, PRIORITY_ORDER, Status
+
+
+class CategoryQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def offered_on(self, channel: str):
+        # JSON containment is not portable to SQLite: categories are few, filter in Python.
+        ids = [c.pk for c in self if c.offered_on(channel)]
+        return self.filter(pk__in=ids)
+
+
+class CaseQuerySet(models.QuerySet):
+    # Who may see what -------------------------------------------------------------------
+    def visible_to(self, user):
+        """The cases an agent may read in full: their services' (a manager's whole
+        direction), those they once handled, those their services once held, and all of an
+        authority for its administrators and DPO. Citizens get nothing here."""
+        scope = user.scope
+        if not scope.is_agent:
+            return self.none()
+        from guichet.cases.models import Case
+
+        once_handled = Case.handlers.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+        condition = Q(service_id__in=scope.service_ids) | Exists(once_handled)
+        if scope.service_ids:
+            once_held = Case.past_services.through.objects.filter(
+                case_id=OuterRef("pk"), service_id__in=scope.service_ids
+            )
+            condition |= Exists(once_held)
+        if scope.full_authority_ids:
+            condition |= Q(authority_id__in=scope.full_authority_ids)
+        return self.filter(condition)
+
+    def orientable_by(self, user):
+        """Cases a front desk agent may know exist, to orient a caller: reference, category,
+        status and service in charge only (see `summary_fields`)."""
+        scope = user.scope
+        if not scope.is_agent:
+            return self.none()
+        return self.filter(
+            Q(authority_id__in=scope.directory_authority_ids) | Q(pk__in=self.visible_to(user).values("pk"))
+        )
+
+    summary_fields = ("id", "authority_id", "reference", "category__label", "status", "service__name", "received_at")
+
+    def of_citizen(self, user):
+        from guichet.cases.models import CaseContact
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(
+            Exists(CaseContact.objects.filter(case_id=OuterRef("pk"), contact__user=user))
+        )
+
+    # Reading like sentences ----------------------------------------------------------------
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def new(self):
+        return self.filter(status=Status.NEW)
+
+    def waiting(self):
+        return self.filter(status=Status.WAITING)
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(
+            status__in=(Status.NEW, Status.IN_PROGRESS), due_on__lt=today
+        )
+
+    def assigned_to(self, user):
+        return self.filter(assignee=user)
+
+    def for_service(self, service):
+        return self.filter(service=service)
+
+    def for_services(self, service_ids):
+        return self.filter(service_id__in=service_ids)
+
+    def for_queue(self):
+        """What a queue row shows, in one query."""
+        return self.select_related("category", "service", "assignee").annotate(
+            priority_rank=SqlCase(
+                *[When(priority=p, then=Value(rank)) for p, rank in PRIORITY_ORDER.items()],
+                output_field=IntegerField(),
+            )
+        )
+
+    def search_text(self, text: str):
+        from guichet.core.search import text_search
+
+        return text_search(self, text, fields=("subject", "description"))

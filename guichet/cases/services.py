@@ -1,0 +1,538 @@
+"""Writes on cases. One service per lifecycle transition; each validates, writes and records
+its event in one transaction, and sends mail only once that transaction has committed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guichet.authorities.enums import Role
+from guichet.authorities.models import Membership, Service
+from guichet.cases.enums import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    CaseContactRole,
+    Priority,
+    Status,
+    WaitingFor,
+)
+from guichet.cases.models import Case, CaseContact, CasePause, Category, Note
+from guichet.core.calendar import compute_due_date
+from guichet.core.enums import Channel, Direction
+from guichet.core.events import event_record
+from guichet.core.files import CheckedFile
+from guichet.core.references import case_reference
+from guichet.interactions.enums import DeliveryStatus
+from guichet.interactions.models import Interaction
+from guichet.interactions.services import email_queue, interaction_record
+
+
+class TransitionError(ValidationError):
+    pass
+
+
+# Reading helpers used by the services ------------------------------------------------------
+
+
+def case_can_act(user, case: Case) -> bool:
+    """Acting on a case belongs to its service (and the managers above it), its assignee and
+    the authority's administrators. Services that once held it keep reading, not acting."""
+    scope = user.scope
+    return (
+        case.service_id in scope.service_ids
+        or case.assignee_id == user.pk
+        or case.authority_id in scope.admin_authority_ids
+    )
+
+
+def _ensure_can_act(actor, case: Case) -> None:
+    if not case_can_act(actor, case):
+        raise PermissionDenied(_("Vous n'intervenez pas sur cette demande."))
+
+
+def _refresh_due(case: Case, today: dt.date | None = None) -> None:
+    case.due_on = case.due_explanation(today=today).due_on
+
+
+def _lock(case: Case) -> Case:
+    """Re-read the case under a row lock so that two agents acting at once stay consistent."""
+    locked = Case.objects.select_for_update().select_related("authority").get(pk=case.pk)
+    return locked
+
+
+def _transition(case: Case, target: str, *, actor, verb: str, data: dict | None = None) -> str:
+    current = case.status
+    if target not in TRANSITIONS.get(current, ()):
+        raise TransitionError(
+            _("Impossible de passer une demande « %(from)s » à l'état « %(to)s ».")
+            % {"from": Status(current).label, "to": Status(target).label},
+            code="invalid_transition",
+        )
+    case.status = target
+    event_record(
+        actor=actor,
+        verb=verb,
+        target=case,
+        case=case,
+        data={"from": current, "to": target, **(data or {})},
+    )
+    return current
+
+
+def _remember_handler(case: Case, actor) -> None:
+    if getattr(actor, "is_agent", False):
+        case.handlers.add(actor)
+
+
+def _end_pause(case: Case, today: dt.date) -> None:
+    CasePause.objects.filter(case=case, ended_on__isnull=True).update(ended_on=today)
+
+
+# Creation ---------------------------------------------------------------------------------
+
+
+def _tracking_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(24)
+    return token, hashlib.sha256(token.encode()).hexdigest()
+
+
+def case_find_by_tracking_token(token: str) -> Case | None:
+    if not token or len(token) > 100:
+        return None
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return Case.objects.filter(tracking_token_hash=digest).select_related("authority").first()
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor,
+    authority,
+    category: Category,
+    contact,
+    subject: str,
+    description: str = "",
+    channel: str,
+    received_at: dt.datetime | None = None,
+    priority: str = Priority.NORMAL,
+    service: Service | None = None,
+    files: Sequence[CheckedFile] = (),
+    interaction: Interaction | None = None,
+    location_label: str = "",
+    with_tracking_link: bool = False,
+    notify: bool = True,
+) -> tuple[Case, str | None]:
+    """Open a case in a category, routed to the category's service, with the demand itself
+    stored as the first inbound exchange. Returns the case and, when asked, the private
+    tracking token to give to a person who has no account."""
+    if category.authority_id != authority.pk or (contact and contact.authority_id != authority.pk):
+        raise ValidationError(_("La catégorie ou l'usager n'appartient pas à cette collectivité."))
+    if not category.is_active:
+        raise ValidationError(_("Cette catégorie n'est plus proposée."))
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise ValidationError({"subject": _("Indiquez l'objet de la demande.")})
+    if channel not in Channel.values:
+        raise ValidationError(_("Canal inconnu."))
+    received_at = received_at or timezone.now()
+    service = service or category.default_service
+    case = Case(
+        authority=authority,
+        reference=case_reference(authority=authority, year=timezone.localtime(received_at).year),
+        category=category,
+        service=service,
+        subject=subject[:255],
+        description=description.strip(),
+        channel=channel,
+        received_at=received_at,
+        priority=priority,
+        delay_days=category.delay_days,
+        location_label=location_label,
+    )
+    token = None
+    if with_tracking_link:
+        token, case.tracking_token_hash = _tracking_token()
+    case.due_on = compute_due_date(
+        received_on=timezone.localtime(received_at).date(),
+        delay_days=case.delay_days,
+        calendar=authority.calendar,
+    ).due_on
+    case.save()
+    if contact:
+        CaseContact.objects.create(case=case, contact=contact, role=CaseContactRole.REQUESTER)
+    event_record(
+        actor=actor,
+        verb="case.created",
+        target=case,
+        case=case,
+        contact=contact,
+        data={"channel": channel, "category": category.pk, "service": service.pk},
+    )
+    if interaction is not None:
+        Interaction.objects.filter(pk=interaction.pk).update(case=case, service=service)
+        for attachment in interaction.attachments.all():
+            attachment.case = case
+            attachment.save(update_fields=["case"])
+    else:
+        interaction_record(
+            actor=actor,
+            authority=authority,
+            channel=channel,
+            direction=Direction.IN,
+            contact=contact,
+            case=case,
+            service=service,
+            subject=subject,
+            body=description,
+            occurred_at=received_at,
+            files=files,
+        )
+    if notify and contact and contact.can_receive_email:
+        _send_registration(case=case, contact=contact, actor=actor, token=token)
+    return case, token
+
+
+def _send_registration(*, case: Case, contact, actor, token: str | None) -> None:
+    from django.conf import settings
+    from django.urls import reverse
+
+    tracking_url = ""
+    if token:
+        tracking_url = settings.SITE_URL + reverse(
+            "portal:track", kwargs={"authority_slug": case.authority.slug, "token": token}
+        )
+    body = render_to_string(
+        "emails/case_registered.txt",
+        {"case": case, "contact": contact, "tracking_url": tracking_url},
+    )
+    email_queue(
+        actor=actor,
+        authority=case.authority,
+        contact=contact,
+        case=case,
+        subject=_("Votre demande %(ref)s a bien été enregistrée") % {"ref": case.reference},
+        body=body,
+    )
+
+
+# Assignment and transfer ------------------------------------------------------------------
+
+
+def _members_of(service: Service):
+    return Membership.objects.filter(
+        service=service, role__in=(Role.AGENT, Role.MANAGER)
+    ).values_list("user_id", flat=True)
+
+
+@transaction.atomic
+def case_assign(*, actor, case: Case, assignee) -> Case:
+    """Give the case to an agent of its service (or take it, when assignee is the actor)."""
+    case = _lock(case)
+    _ensure_can_act(actor, case)
+    if assignee is not None and assignee.pk not in set(_members_of(case.service)):
+        raise ValidationError(
+            _("%(agent)s n'est pas membre du service %(service)s.")
+            % {"agent": assignee, "service": case.service}
+        )
+    if not case.is_open:
+        raise TransitionError(_("Une demande close ne peut pas être attribuée."))
+    previous = case.assignee_id
+    case.assignee = assignee
+    event_record(
+        actor=actor,
+        verb="case.assigned",
+        target=case,
+        case=case,
+        data={"from": previous, "to": assignee.pk if assignee else None},
+    )
+    if case.status == Status.NEW and assignee is not None:
+        _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.started")
+    case.save()
+    _remember_handler(case, actor)
+    if assignee is not None:
+        case.handlers.add(assignee)
+    return case
+
+
+def case_take(*, actor, case: Case) -> Case:
+    return case_assign(actor=actor, case=case, assignee=actor)
+
+
+@transaction.atomic
+def case_transfer(*, actor, case: Case, service: Service, reason: str) -> Case:
+    """Send the case to another service of the same authority. The reason is mandatory and
+    the first service keeps read access to what it did."""
+    case = _lock(case)
+    _ensure_can_act(actor, case)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez le motif du transfert.")})
+    if service.authority_id != case.authority_id:
+        raise ValidationError(_("Ce service n'appartient pas à la collectivité de la demande."))
+    if service.pk == case.service_id:
+        raise ValidationError(_("La demande est déjà dans ce service."))
+    if not case.is_open:
+        raise TransitionError(_("Une demande close ne peut pas être transférée."))
+    previous = case.service
+    case.past_services.add(previous)
+    case.service = service
+    case.assignee = None
+    case.save()
+    _remember_handler(case, actor)
+    event_record(
+        actor=actor,
+        verb="case.transferred",
+        target=case,
+        case=case,
+        data={"from": previous.pk, "from_name": previous.name, "to": service.pk,
+              "to_name": service.name, "reason": reason},
+    )
+    return case
+
+
+# Status transitions -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_start(*, actor, case: Case) -> Case:
+    case = _lock(case)
+    _ensure_can_act(actor, case)
+    _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.started")
+    case.save()
+    _remember_handler(case, actor)
+    return case
+
+
+@transaction.atomic
+def case_wait(*, actor, case: Case, waiting_for: str, reason: str = "") -> Case:
+    """Stop the clock while waiting for the person or a third party."""
+    case = _lock(case)
+    _ensure_can_act(actor, case)
+    if waiting_for not in WaitingFor.values:
+        raise ValidationError({"waiting_for": _("Précisez qui est attendu.")})
+    _transition(case, Status.WAITING, actor=actor, verb="case.waiting",
+                data={"waiting_for": waiting_for, "reason": reason.strip()})
+    case.waiting_for = waiting_for
+    CasePause.objects.create(case=case, started_on=timezone.localdate(), waiting_for=waiting_for)
+    case.save()
+    _remember_handler(case, actor)
+    return case
+
+
+@transaction.atomic
+def case_resume(*, actor, case: Case) -> Case:
+    """Restart the clock; the due date moves by the working days spent waiting."""
+    case = _lock(case)
+    if getattr(actor, "is_agent", False):
+        _ensure_can_act(actor, case)
+    _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.resumed")
+    _end_pause(case, timezone.localdate())
+    case.waiting_for = ""
+    _refresh_due(case)
+    case.save()
+    return case
+
+
+@transaction.atomic
+def case_resolve(*, actor, case: Case, resolution: str = "") -> Case:
+    case = _lock(case)
+    _ensure_can_act(actor, case)
+    was = _transition(case, Status.RESOLVED, actor=actor, verb="case.resolved",
+                      data={"resolution": resolution.strip()})
+    if was == Status.WAITING:
+        _end_pause(case, timezone.localdate())
+        case.waiting_for = ""
+        _refresh_due(case)
+    case.resolved_at = timezone.now()
+    case.save()
+    _remember_handler(case, actor)
+    return case
+
+
+@transaction.atomic
+def case_close(*, actor, case: Case) -> Case:
+    case = _lock(case)
+    _ensure_can_act(actor, case)
+    _transition(case, Status.CLOSED, actor=actor, verb="case.closed")
+    case.closed_at = timezone.now()
+    case.save()
+    _remember_handler(case, actor)
+    return case
+
+
+@transaction.atomic
+def case_reject(*, actor, case: Case, reason: str) -> Case:
+    case = _lock(case)
+    _ensure_can_act(actor, case)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez le motif du rejet.")})
+    was = _transition(case, Status.REJECTED, actor=actor, verb="case.rejected",
+                      data={"reason": reason})
+    if was == Status.WAITING:
+        _end_pause(case, timezone.localdate())
+        case.waiting_for = ""
+    case.closed_at = timezone.now()
+    case.save()
+    _remember_handler(case, actor)
+    return case
+
+
+@transaction.atomic
+def case_mark_duplicate(*, actor, case: Case, original: Case) -> Case:
+    """Link a case to the one it repeats; the person's exchanges stay where they were."""
+    case = _lock(case)
+    _ensure_can_act(actor, case)
+    if original.pk == case.pk:
+        raise ValidationError(_("Une demande ne peut pas être le doublon d'elle-même."))
+    if original.authority_id != case.authority_id:
+        raise ValidationError(_("La demande d'origine appartient à une autre collectivité."))
+    if original.status == Status.DUPLICATE:
+        raise ValidationError(
+            _("La demande %(ref)s est elle-même un doublon : liez à l'originale.")
+            % {"ref": original.reference}
+        )
+    _transition(case, Status.DUPLICATE, actor=actor, verb="case.marked_duplicate",
+                data={"original": original.pk, "original_reference": original.reference})
+    case.duplicate_of = original
+    case.closed_at = timezone.now()
+    case.save()
+    _remember_handler(case, actor)
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, actor, case: Case, reason: str = "") -> Case:
+    """Reopen a finished case within the authority's reopening window."""
+    case = _lock(case)
+    _ensure_can_act(actor, case)
+    if case.status in OPEN_STATUSES:
+        raise TransitionError(_("Cette demande est déjà ouverte."))
+    finished_at = case.resolved_at or case.closed_at or case.updated_at
+    window = case.authority.reopen_window_days
+    if finished_at and timezone.now() - finished_at > dt.timedelta(days=window):
+        raise TransitionError(
+            _("Le délai de réouverture (%(days)d jours) est dépassé : ouvrez une nouvelle demande.")
+            % {"days": window}
+        )
+    _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.reopened",
+                data={"reason": reason.strip()})
+    case.resolved_at = None
+    case.closed_at = None
+    case.duplicate_of = None
+    case.save()
+    _remember_handler(case, actor)
+    return case
+
+
+# Notes and replies ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_add_note(*, actor, case: Case, body: str) -> Note:
+    _ensure_can_act(actor, case)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("La note est vide.")})
+    note = Note.objects.create(case=case, author=actor, body=body)
+    event_record(actor=actor, verb="case.note_added", target=case, case=case,
+                 data={"note": note.pk})
+    _remember_handler(case, actor)
+    return note
+
+
+def case_requester(case: Case):
+    link = (
+        CaseContact.objects.filter(case=case, role=CaseContactRole.REQUESTER)
+        .select_related("contact")
+        .first()
+    )
+    return link.contact if link else None
+
+
+@transaction.atomic
+def case_reply(
+    *, actor, case: Case, body: str, files: Sequence[CheckedFile] = (), subject: str = ""
+) -> Interaction:
+    """Answer the person: by email when they have an address and have not refused email
+    (CRPA L112-14), otherwise recorded as a letter to print and post."""
+    _ensure_can_act(actor, case)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("La réponse est vide.")})
+    contact = case_requester(case)
+    if contact is None:
+        raise ValidationError(_("Cette demande n'a pas de demandeur à qui répondre."))
+    subject = subject.strip() or _("Votre demande %(ref)s") % {"ref": case.reference}
+    if contact.can_receive_email:
+        interaction = email_queue(
+            actor=actor, authority=case.authority, contact=contact, case=case,
+            subject=subject, body=body,
+        )
+        if files:
+            from guichet.interactions.services import attachments_store
+
+            attachments_store(interaction=interaction, files=files)
+    else:
+        interaction = interaction_record(
+            actor=actor,
+            authority=case.authority,
+            channel=Channel.POST,
+            direction=Direction.OUT,
+            contact=contact,
+            case=case,
+            subject=subject,
+            body=body,
+            files=files,
+            recipient=contact.postal_address,
+            delivery_status=DeliveryStatus.TO_PRINT,
+        )
+    if case.status == Status.NEW:
+        case = _lock(case)
+        _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.started")
+        case.save()
+    _remember_handler(case, actor)
+    return interaction
+
+
+@transaction.atomic
+def case_citizen_reply(
+    *, actor, case: Case, contact, body: str, files: Sequence[CheckedFile] = ()
+) -> Interaction:
+    """The person writes on their case from the portal. If the case was waiting for them,
+    the clock starts again."""
+    body = (body or "").strip()
+    if not body and not files:
+        raise ValidationError({"body": _("Votre message est vide.")})
+    case = _lock(case)
+    if case.status in (Status.CLOSED, Status.REJECTED, Status.DUPLICATE):
+        raise TransitionError(
+            _("Cette demande est close : déposez une nouvelle demande si besoin.")
+        )
+    interaction = interaction_record(
+        actor=actor,
+        authority=case.authority,
+        channel=Channel.PORTAL,
+        direction=Direction.IN,
+        contact=contact,
+        case=case,
+        subject=_("Message sur la demande %(ref)s") % {"ref": case.reference},
+        body=body,
+        files=files,
+    )
+    if case.status == Status.WAITING and case.waiting_for == WaitingFor.PERSON:
+        _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.resumed",
+                    data={"by": "person"})
+        _end_pause(case, timezone.localdate())
+        case.waiting_for = ""
+        _refresh_due(case)
+        case.save()
+    return interaction

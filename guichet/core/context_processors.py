@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def guichet(request):
+    return {"GUICHET_DEMO": settings.GUICHET_DEMO}

@@ -1,0 +1,65 @@
+"""Background work about exchanges. Tasks take identifiers and may run twice safely."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from guichet.interactions.enums import DeliveryStatus
+from guichet.interactions.models import Interaction
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+@task(queue_name="mail")
+def interaction_send_email(interaction_id: int) -> str:
+    """Send a queued outgoing email. A message already sent is not sent again; a failure is
+    retried with a growing delay, then marked as failed where the agents can see it."""
+    claimed = Interaction.objects.filter(
+        pk=interaction_id, delivery_status=DeliveryStatus.QUEUED
+    ).update(delivery_attempts=F("delivery_attempts") + 1)
+    if not claimed:
+        return "skipped"
+    interaction = Interaction.objects.select_related("authority", "case", "service").get(
+        pk=interaction_id
+    )
+    authority = interaction.authority
+    reply_to = [
+        a for a in ((interaction.service.email if interaction.service else ""), authority.email) if a
+    ][:1]
+    message = EmailMessage(
+        subject=interaction.subject,
+        body=interaction.body,
+        from_email=f"{authority.public_name} <{settings.DEFAULT_FROM_EMAIL}>",
+        to=[interaction.recipient],
+        reply_to=reply_to,
+        headers={"Message-ID": interaction.idempotency_key},
+    )
+    for attachment in interaction.attachments.all():
+        with attachment.file.open("rb") as handle:
+            message.attach(attachment.filename, handle.read(), attachment.mime_type)
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:  # noqa: BLE001 - any transport error is retried
+        interaction.refresh_from_db(fields=["delivery_attempts"])
+        logger.warning("Email for interaction %s failed: %s", interaction_id, exc.__class__.__name__)
+        if interaction.delivery_attempts >= MAX_ATTEMPTS:
+            Interaction.objects.filter(pk=interaction_id).update(
+                delivery_status=DeliveryStatus.FAILED, delivery_error=str(exc)[:500]
+            )
+            return "failed"
+        Interaction.objects.filter(pk=interaction_id).update(delivery_error=str(exc)[:500])
+        delay = dt.timedelta(minutes=2 ** interaction.delivery_attempts)
+        interaction_send_email.using(run_after=timezone.now() + delay).enqueue(interaction_id)
+        return "retry"
+    Interaction.objects.filter(pk=interaction_id).update(
+        delivery_status=DeliveryStatus.SENT, delivery_error=""
+    )
+    return "sent"

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from guichet.www.portal import views as portal_views
+
+urlpatterns = [
+    path("", portal_views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("langue/", set_language, name="set_language"),
+    path("compte/", include("guichet.accounts.urls")),
+    path("agents/", include("guichet.www.backoffice.urls")),
+    path("<slug:authority_slug>/", include("guichet.www.portal.urls")),
+]
