@@ -536,3 +536,56 @@ def case_citizen_reply(
         _refresh_due(case)
         case.save()
     return interaction
+
+
+@transaction.atomic
+def case_submit_online(
+    *,
+    actor,
+    authority,
+    category: Category,
+    contact,
+    subject: str,
+    description: str,
+    submission_key: str,
+    files: Sequence[CheckedFile] = (),
+    location_label: str = "",
+) -> tuple[Case, str | None, bool]:
+    """A demand sent from the portal. The form's submission key makes a double submit (a
+    double click, a resent form) give back the first case instead of a second one.
+
+    Returns the case, the private tracking token for a person without an account, and
+    whether the case was created by this call."""
+    if not category.offered_on(Channel.PORTAL):
+        raise ValidationError({"category": _("Cette démarche ne peut pas être faite en ligne.")})
+    key = f"portal:{submission_key}"[:255]
+    existing = Interaction.objects.filter(authority=authority, idempotency_key=key).first()
+    if existing and existing.case_id:
+        return existing.case, None, False
+    interaction = interaction_record(
+        actor=actor,
+        authority=authority,
+        channel=Channel.PORTAL,
+        direction=Direction.IN,
+        contact=contact,
+        subject=subject,
+        body=description,
+        files=files,
+        idempotency_key=key,
+    )
+    if interaction.case_id:
+        return interaction.case, None, False
+    anonymous = not getattr(actor, "is_authenticated", False)
+    case, token = case_create(
+        actor=actor,
+        authority=authority,
+        category=category,
+        contact=contact,
+        subject=subject,
+        description=description,
+        channel=Channel.PORTAL,
+        interaction=interaction,
+        location_label=location_label,
+        with_tracking_link=anonymous,
+    )
+    return case, token, True

@@ -136,3 +136,20 @@ def contact_for_citizen(*, user, authority) -> Contact:
         email=user.email,
         preferred_channel="email",
     )
+
+
+@transaction.atomic
+def contact_for_submission(*, authority, first_name: str, last_name: str, email: str,
+                           **values: Any) -> Contact:
+    """The contact of a person who writes without an account: the existing record when one
+    has exactly the same email and names (nothing else is merged automatically — likely
+    matches are proposed to agents), otherwise a new one."""
+    from guichet.core.text import fold
+
+    email = (email or "").strip().lower()
+    wanted = fold(f"{last_name} {first_name}")
+    for candidate in Contact.objects.filter(authority=authority, email__iexact=email).active():
+        if fold(f"{candidate.family_name} {candidate.first_name}") == wanted:
+            return candidate
+    return contact_create(actor=None, authority=authority, first_name=first_name,
+                          usage_name=last_name, email=email, preferred_channel="email", **values)
