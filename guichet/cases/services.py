@@ -589,3 +589,71 @@ def case_submit_online(
         with_tracking_link=anonymous,
     )
     return case, token, True
+
+
+@transaction.atomic
+def desk_exchange_record(
+    *,
+    actor,
+    authority,
+    contact,
+    channel: str,
+    body: str,
+    submission_key: str,
+    open_case: bool = False,
+    category: Category | None = None,
+    subject: str = "",
+    duration_seconds: int | None = None,
+    files: Sequence[CheckedFile] = (),
+) -> tuple[Interaction, Case | None]:
+    """The one-stop desk: a visit or a call is remembered whatever follows; either the
+    answer was given on the spot, or a case is opened in a category and routed to its
+    service. A resent form gives back the first exchange."""
+    from guichet.interactions.enums import Outcome
+
+    if channel not in (Channel.COUNTER, Channel.PHONE, Channel.POST, Channel.EMAIL):
+        raise ValidationError({"channel": _("Canal inconnu pour l'accueil.")})
+    if contact is not None and contact.authority_id != authority.pk:
+        raise ValidationError(_("Cet usager appartient à une autre collectivité."))
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Notez ce que la personne demande.")})
+    key = f"desk:{submission_key}"[:255]
+    existing = Interaction.objects.filter(authority=authority, idempotency_key=key).first()
+    if existing:
+        return existing, existing.case
+    service = None
+    scope = actor.scope
+    own = sorted(s for s in scope.own_service_ids)
+    if own:
+        service = Service.objects.filter(pk__in=own, authority=authority).first()
+    interaction = interaction_record(
+        actor=actor,
+        authority=authority,
+        channel=channel,
+        direction=Direction.IN,
+        contact=contact,
+        service=service,
+        subject=subject or body[:80],
+        body=body,
+        duration_seconds=duration_seconds,
+        outcome=Outcome.CASE_OPENED if open_case else Outcome.ANSWERED,
+        files=files,
+        idempotency_key=key,
+    )
+    if not open_case:
+        return interaction, None
+    if category is None:
+        raise ValidationError({"category": _("Choisissez la catégorie de la demande.")})
+    case, _token = case_create(
+        actor=actor,
+        authority=authority,
+        category=category,
+        contact=contact,
+        subject=subject or body[:80],
+        description=body,
+        channel=channel,
+        received_at=interaction.occurred_at,
+        interaction=interaction,
+    )
+    return interaction, case

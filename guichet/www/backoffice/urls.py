@@ -1,8 +1,23 @@
 from django.urls import path
 
-from guichet.www.backoffice import views
+from guichet.www.backoffice.views import cases, contacts, desk, queue, search
 
 app_name = "backoffice"
 urlpatterns = [
-    path("", views.queue, name="queue"),
+    path("", queue.queue, name="queue"),
+    path("demandes/<int:pk>/", cases.case_detail, name="case_detail"),
+    path("demandes/<int:pk>/prendre/", cases.case_take, name="case_take"),
+    path("demandes/<int:pk>/attribuer/", cases.case_assign, name="case_assign"),
+    path("demandes/<int:pk>/statut/", cases.case_status, name="case_status"),
+    path("demandes/<int:pk>/note/", cases.case_note, name="case_note"),
+    path("demandes/<int:pk>/reponse/", cases.case_reply, name="case_reply"),
+    path("demandes/<int:pk>/transfert/", cases.case_transfer, name="case_transfer"),
+    path("demandes/<int:pk>/doublon/", cases.case_duplicate, name="case_duplicate"),
+    path("pieces/<int:pk>/", cases.attachment_download, name="attachment"),
+    path("usagers/<int:pk>/", contacts.contact_detail, name="contact_detail"),
+    path("usagers/<int:pk>/modifier/", contacts.contact_edit, name="contact_edit"),
+    path("guichet/", desk.desk, name="desk"),
+    path("guichet/usagers/", desk.desk_matches, name="desk_matches"),
+    path("collectivite/", desk.authority_switch, name="authority_switch"),
+    path("recherche/", search.search, name="search"),
 ]

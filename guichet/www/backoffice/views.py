@@ -1,5 +1,0 @@
-from django.http import HttpResponse
-
-
-def queue(request):
-    return HttpResponse("Guichet")

@@ -1,0 +1,92 @@
+"""The contact page: the 360° history of a person or an organisation, within what the agent
+may see, and its editing with history."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from guichet.cases.models import Case
+from guichet.contacts.services import EDITABLE_FIELDS, contact_update
+from guichet.core.models import Event
+from guichet.interactions.models import Interaction
+from guichet.www.backoffice.access import agent_required, get_contact_for_user_or_404
+from guichet.www.backoffice.forms import ContactForm
+
+HISTORY_LIMIT = 100
+
+
+@agent_required
+def contact_detail(request, pk: int):
+    user = request.user
+    contact = get_contact_for_user_or_404(user, pk)
+    full_cases = list(
+        Case.objects.visible_to(user)
+        .filter(case_contacts__contact=contact)
+        .select_related("category", "service", "assignee")
+        .order_by("-received_at")
+        .distinct()[:HISTORY_LIMIT]
+    )
+    known = {c.pk for c in full_cases}
+    summary_cases = [
+        c
+        for c in Case.objects.orientable_by(user)
+        .filter(case_contacts__contact=contact)
+        .values("id", "reference", "status", "received_at", "category__label", "service__name")
+        .order_by("-received_at")
+        .distinct()[:HISTORY_LIMIT]
+        if c["id"] not in known
+    ]
+    interactions = list(
+        Interaction.objects.visible_to(user)
+        .filter(contact=contact)
+        .select_related("agent", "service", "case")
+        .prefetch_related("attachments")
+        .order_by("-occurred_at")[:HISTORY_LIMIT]
+    )
+    changes = Event.objects.for_contact(contact).filter(verb__startswith="contact.").select_related(
+        "actor"
+    ).order_by("-at")[:50]
+    return render(
+        request,
+        "backoffice/contacts/detail.html",
+        {
+            "authority": contact.authority,
+            "contact": contact,
+            "full_cases": full_cases,
+            "summary_cases": summary_cases,
+            "interactions": interactions,
+            "changes": changes,
+            "members": contact.members.select_related("person"),
+            "organisations": contact.organisations.select_related("organisation"),
+            "limit": HISTORY_LIMIT,
+        },
+    )
+
+
+@agent_required
+def contact_edit(request, pk: int):
+    contact = get_contact_for_user_or_404(request.user, pk)
+    initial = {field: getattr(contact, field) for field in EDITABLE_FIELDS}
+    form = ContactForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                contact_update(actor=request.user, contact=contact, **form.cleaned_data)
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                messages.success(request, _("Fiche usager mise à jour."))
+                return redirect("backoffice:contact_detail", pk=contact.pk)
+        status = 400
+    return render(
+        request,
+        "backoffice/contacts/edit.html",
+        {"authority": contact.authority, "contact": contact, "form": form},
+        status=status,
+    )
