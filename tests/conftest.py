@@ -76,8 +76,10 @@ def category_etat_civil(etat_civil):
     return f.CategoryFactory(default_service=etat_civil, label="Acte de naissance", delay_days=10)
 
 
-def _member(service, role=Role.AGENT, **kwargs):
-    return f.MembershipFactory(service=service, authority=service.authority, role=role, **kwargs).user
+def _member(service, role=Role.AGENT, **user_fields):
+    user = f.UserFactory(**user_fields)
+    f.MembershipFactory(user=user, service=service, authority=service.authority, role=role)
+    return user
 
 
 @pytest.fixture

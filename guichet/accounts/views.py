@@ -1,6 +1,6 @@
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
@@ -12,6 +12,12 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        """Agents land on their queue, citizens on the portal."""
+        if self.request.user.is_agent:
+            return resolve_url("backoffice:queue")
+        return super().get_default_redirect_url()
 
 
 def _safe_next(request) -> str:

@@ -40,7 +40,8 @@ class ContactQuerySet(models.QuerySet):
 
         condition = Q()
         if email.strip():
-            condition |= Q(email__iexact=email.strip())
+            # Emails are stored lower-cased (contact services), so the plain index serves.
+            condition |= Q(email=email.strip().lower())
         number = normalise_phone(phone) if phone.strip() else None
         if number:
             condition |= Q(phone=number) | Q(mobile=number)

@@ -134,16 +134,27 @@ class CategoryGroup:
 
     @property
     def categories(self) -> list[Category]:
-        return ([self.parent] if self.parent else []) + self.children
+        return self.children + ([self.parent] if self.parent else [])
+
+    @property
+    def entries(self) -> list[tuple[Category, str]]:
+        """Each category with the label to show in the group: the parent comes last, as the
+        choice for what no child covers."""
+        entries = [(c, c.label) for c in self.children]
+        if self.parent and self.children:
+            entries.append((self.parent, _("Autre demande (%(theme)s)") % {"theme": self.label}))
+        elif self.parent:
+            entries.append((self.parent, self.parent.label))
+        return entries
 
 
 def portal_category_groups(authority) -> list[CategoryGroup]:
     """The authority's active categories offered on the portal, children under their parent."""
     offered = [
         category
-        for category in Category.objects.filter(authority=authority).active().select_related(
-            "parent"
-        )
+        for category in Category.objects.filter(authority=authority)
+        .active()
+        .select_related("parent")
         if category.offered_on(Channel.PORTAL)
     ]
     children: dict[int, list[Category]] = defaultdict(list)
@@ -165,10 +176,10 @@ def portal_category_groups(authority) -> list[CategoryGroup]:
 
 
 def _category_choices(groups: list[CategoryGroup]) -> list:
-    choices: list = [("", _("— Choisissez le type de demande —"))]
+    choices: list = [("", _("— Choisissez —"))]
     for group in groups:
         if group.children:
-            choices.append((group.label, [(c.pk, c.label) for c in group.categories]))
+            choices.append((group.label, [(c.pk, label) for c, label in group.entries]))
         else:
             choices.append((group.parent.pk, group.parent.label))
     return choices
@@ -190,7 +201,15 @@ IDENTITY_FIELDS = (
 
 
 class CaseSubmitForm(PortalForm):
-    category = forms.TypedChoiceField(label=_("Type de demande"), coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(
+        label=_("Type de demande"),
+        coerce=int,
+        empty_value=None,
+        error_messages={
+            "required": _("Choisissez le type de demande."),
+            "invalid_choice": _("Choisissez le type de demande dans la liste."),
+        },
+    )
     subject = forms.CharField(
         label=_("Objet"),
         max_length=255,
@@ -237,7 +256,7 @@ class CaseSubmitForm(PortalForm):
         label=_("Adresse postale"),
         required=False,
         max_length=255,
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
     )
     postal_code = forms.CharField(
         label=_("Code postal"),
@@ -311,8 +330,8 @@ class CaseSubmitForm(PortalForm):
 class CitizenReplyForm(PortalForm):
     body = forms.CharField(
         label=_("Votre message"),
-        required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Votre message est vide.")},
     )
     attachments = MultipleFileField(label=_("Pièces jointes"))
 

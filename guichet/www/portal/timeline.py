@@ -93,8 +93,9 @@ def public_timeline(case: Case, *, attachment_url: Callable[[Attachment], str]):
         ]
         kind = "in" if interaction.direction == Direction.IN else "out"
         entries.append(
-            TimelineEntry(at=interaction.occurred_at, kind=kind, interaction=interaction,
-                          files=files)
+            TimelineEntry(
+                at=interaction.occurred_at, kind=kind, interaction=interaction, files=files
+            )
         )
     events = Event.objects.for_case(case).filter(verb__in=PUBLIC_VERBS).only("at", "verb", "data")
     for event in events:

@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -35,7 +36,7 @@ from guichet.cases.services import (
     case_submit_online,
 )
 from guichet.contacts.services import contact_for_citizen, contact_for_submission
-from guichet.core.enums import Channel
+from guichet.core.text import fold
 from guichet.interactions.models import Attachment
 from guichet.www.portal.forms import CaseSubmitForm, CitizenReplyForm, portal_category_groups
 from guichet.www.portal.timeline import public_timeline
@@ -55,9 +56,11 @@ def _authority_or_404(slug: str) -> Authority:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """For pages and files reached through a secret link: no cache, no referrer."""
+    """For pages and files reached through a secret link: no cache, and the link never
+    leaves the site as a referrer. (Not "no-referrer": the browser would then send
+    `Origin: null` with the reply form, which the CSRF protection rightly refuses.)"""
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -97,11 +100,8 @@ def theme_css(request, slug):
     )
     primary = authority.primary_color if _COLOR.match(authority.primary_color or "") else "#1f4e79"
     accent = authority.accent_color if _COLOR.match(authority.accent_color or "") else "#c0392b"
-    css = (
-        f":root{{--primary:{primary};--primary-contrast:{_text_on(primary)};"
-        f"--accent:{accent}}}\n"
-    )
-    etag = '"%s"' % hashlib.sha256(css.encode()).hexdigest()[:16]
+    css = f":root{{--primary:{primary};--primary-contrast:{_text_on(primary)};--accent:{accent}}}\n"
+    etag = f'"{hashlib.sha256(css.encode()).hexdigest()[:16]}"'
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:
         return not_modified
@@ -131,6 +131,13 @@ def accessibility(request):
     )
 
 
+def _retention_label(days: int) -> str:
+    if days and days % 365 == 0:
+        years = days // 365
+        return ngettext("%(n)d an", "%(n)d ans", years) % {"n": years}
+    return ngettext("%(n)d jour", "%(n)d jours", days) % {"n": days}
+
+
 def _dpo_email(authority: Authority) -> str:
     # Authorities may name a DPO address of their own; otherwise write to the authority.
     return getattr(authority, "dpo_email", "") or authority.email
@@ -142,13 +149,15 @@ def privacy(request):
     categories = (
         Category.objects.filter(authority__in=authorities)
         .active()
-        .only("authority_id", "label", "retention_days", "channels")
+        .only("authority_id", "label", "retention_days")
         .order_by("authority_id", "label")
     )
     retention: dict[int, list[Category]] = {}
     for category in categories:
-        if category.offered_on(Channel.PORTAL):
-            retention.setdefault(category.authority_id, []).append(category)
+        category.retention_label = _retention_label(category.retention_days)
+        retention.setdefault(category.authority_id, []).append(category)
+    for listed in retention.values():
+        listed.sort(key=lambda c: fold(c.label))
     with_dpo_role = set(
         Membership.objects.filter(authority__in=authorities, role=Role.DPO).values_list(
             "authority_id", flat=True
@@ -176,11 +185,15 @@ def privacy(request):
 @require_GET
 def authority_home(request, authority_slug):
     authority = _authority_or_404(authority_slug)
-    return render(
-        request,
-        "portal/home.html",
-        {"authority": authority, "groups": portal_category_groups(authority), "nav": "home"},
-    )
+    groups = portal_category_groups(authority)
+    context = {
+        "authority": authority,
+        "groups": groups,
+        # Categories without children are listed together rather than one card each.
+        "single_categories": [e for g in groups if not g.children for e in g.entries],
+        "nav": "home",
+    }
+    return render(request, "portal/home.html", context)
 
 
 def _submit(request, authority, form: CaseSubmitForm):

@@ -56,7 +56,7 @@ def queue(request):
     user = request.user
     scope = user.scope
     authority = current_authority(request)
-    base = queue_base(user)
+    base = queue_base(user).filter(authority=authority)
     today = timezone.localdate()
 
     counters = base.filter(status__in=OPEN_STATUSES).aggregate(
@@ -95,12 +95,12 @@ def queue(request):
     querystring = params.copy()
     querystring.pop("page", None)
 
-    authority_ids = scope.authority_ids
     services = Service.objects.filter(
-        Q(pk__in=scope.service_ids) | Q(authority_id__in=scope.full_authority_ids)
+        Q(pk__in=scope.service_ids) | Q(authority_id__in=scope.full_authority_ids),
+        authority=authority,
     ).order_by("name")
     categories = Category.objects.filter(
-        authority_id__in=authority_ids, is_active=True
+        authority=authority, is_active=True
     ).order_by("label").only("id", "label")
     assignees = User.objects.filter(
         memberships__service_id__in=scope.service_ids,
@@ -131,6 +131,5 @@ def queue(request):
             "channels": Channel.choices,
             "assignees": assignees,
             "today": today,
-            "many_authorities": len(authority_ids) > 1,
         },
     )

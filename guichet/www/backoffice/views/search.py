@@ -32,7 +32,7 @@ def search(request):
 
     contacts = Contact.objects.visible_to(user).active()
     if "@" in query:
-        contacts = contacts.filter(email__iexact=query)
+        contacts = contacts.filter(email=query.lower())
     else:
         number = normalise_phone(query) if sum(ch.isdigit() for ch in query) >= 6 else None
         contacts = (

@@ -1,0 +1,1135 @@
+"""A year (or more) of cases: each one simulated from its arrival to now, written as the
+services would have written it, step by step."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+import heapq
+import math
+import random
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from guichet.cases.enums import CaseContactRole, Priority, Status, WaitingFor
+from guichet.cases.models import Case, CaseContact, CasePause, Note
+from guichet.core.calendar import BusinessCalendar, compute_due_date
+from guichet.core.enums import Channel, Direction
+from guichet.core.models import Event, ReferenceCounter
+from guichet.core.references import check_char, encode
+from guichet.demo import catalogue as cat
+from guichet.demo.arrivals import ArrivalModel, channel_counts
+from guichet.demo.bulk import (
+    HANDLERS,
+    PAST_SERVICES,
+    Batch,
+    Out,
+    RowWriter,
+    chunks,
+    cumulative,
+    progress,
+    quiet,
+)
+from guichet.demo.organisation import AuthorityPlan, CategoryInfo
+from guichet.demo.people import ContactPool
+from guichet.interactions.enums import DeliveryStatus, Outcome
+from guichet.interactions.models import Interaction
+
+T_CASE = Case._meta.label_lower
+T_INTERACTION = Interaction._meta.label_lower
+UTC = dt.UTC
+DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def _aware(ts: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(ts, UTC)
+
+
+class WorkClock:
+    """Working hours on the authority's calendar, for the pace of the agents' actions."""
+
+    OPEN = (8, 30)
+    CLOSE = (17, 30)
+
+    def __init__(self, calendar: BusinessCalendar, tz: ZoneInfo):
+        self.calendar = calendar
+        self.tz = tz
+        self._working: dict[dt.date, bool] = {}
+        self._open: dict[dt.date, tuple[float, float] | None] = {}
+        self._due: dict[tuple[dt.date, int], dt.date] = {}
+
+    def is_working_day(self, day: dt.date) -> bool:
+        value = self._working.get(day)
+        if value is None:
+            value = self._working[day] = self.calendar.is_working_day(day)
+        return value
+
+    def local(self, ts: float) -> dt.datetime:
+        return dt.datetime.fromtimestamp(ts, self.tz)
+
+    def _hours(self, day: dt.date) -> tuple[float, float] | None:
+        """Opening and closing instants of a working day, None for a day off."""
+        value = self._open.get(day, False)
+        if value is False:
+            value = None
+            if self.is_working_day(day):
+                value = (
+                    dt.datetime(
+                        day.year, day.month, day.day, *self.OPEN, tzinfo=self.tz
+                    ).timestamp(),
+                    dt.datetime(
+                        day.year, day.month, day.day, *self.CLOSE, tzinfo=self.tz
+                    ).timestamp(),
+                )
+            self._open[day] = value
+        return value
+
+    def after(self, ts: float, hours: float) -> float:
+        """The instant `hours` working hours after `ts`."""
+        remaining = max(hours, 0.0) * 3600
+        day = self.local(ts).date()
+        t = ts
+        one = dt.timedelta(days=1)
+        while True:
+            hours_of_day = self._hours(day)
+            if hours_of_day is not None:
+                opening, closing = hours_of_day
+                if t < closing:
+                    t = max(t, opening)
+                    if remaining <= closing - t:
+                        return t + remaining
+                    remaining -= closing - t
+            day += one
+            t = 0.0
+
+    def due(self, received_on: dt.date, delay: int, pauses, today: dt.date) -> dt.date:
+        if not pauses:
+            key = (received_on, delay)
+            value = self._due.get(key)
+            if value is None:
+                value = self._due[key] = compute_due_date(
+                    received_on=received_on, delay_days=delay, calendar=self.calendar
+                ).due_on
+            return value
+        return compute_due_date(
+            received_on=received_on,
+            delay_days=delay,
+            calendar=self.calendar,
+            pauses=pauses,
+            today=today,
+        ).due_on
+
+
+class _Text(dict):
+    """Placeholder values for the catalogue's sentences, made up when asked for."""
+
+    def __init__(self, gen: CaseGenerator, female: bool, extra: dict):
+        super().__init__(extra)
+        self.gen = gen
+        self.female = female
+
+    def __missing__(self, key: str) -> str:
+        rng = self.gen.rng
+        g = self.gen
+        if key == "e":
+            value = "e" if self.female else ""
+        elif key == "street":
+            value = rng.choice(g.streets)
+        elif key == "num":
+            value = str(rng.randint(1, 120))
+        elif key == "address":
+            value = f"{rng.randint(1, 120)} {rng.choice(g.streets)}"
+        elif key == "copies":
+            value = rng.choice(
+                ("une copie intégrale", "un extrait avec filiation", "deux copies intégrales")
+            )
+        elif key == "year_birth":
+            value = str(rng.randint(1940, 2006))
+        elif key in ("old_date", "recent_date", "future_date", "past_date"):
+            offset = {
+                "old_date": -rng.randint(9000, 20000),
+                "recent_date": -rng.randint(5, 60),
+                "future_date": rng.randint(10, 90),
+                "past_date": -rng.randint(1, 5),
+            }[key]
+            day = g.today + dt.timedelta(days=offset)
+            value = f"{day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+        elif key == "month":
+            value = rng.choice(MONTHS_FR)
+        elif key == "parcelle":
+            value = f"{rng.choice('ABCDEFGH')}{rng.choice('ABCDEFGHIJK')} {rng.randint(10, 999)}"
+        elif key == "guests":
+            value = str(rng.choice((30, 50, 80, 120, 150)))
+        elif key == "amount":
+            value = str(rng.choice((80, 150, 200, 300, 450, 800, 1500)))
+        elif key == "child":
+            value = rng.choice(cat.CHILD_NAMES)
+        elif key == "nud":
+            value = f"036{rng.randint(10**9, 10**10 - 1)}"
+        elif key in ("question", "answer", "question_free"):
+            question, answer = rng.choice(cat.QUESTIONS)
+            self["question"], self["answer"] = question, answer
+            self["question_free"] = f"Bonjour, pouvez-vous me dire {question} ? Merci."
+            return self[key]
+        elif key in ("leaf", "leaf_cap"):
+            leaf = self.get("leaf_label", "un problème")
+            self["leaf"] = leaf[:1].lower() + leaf[1:]
+            self["leaf_cap"] = leaf
+            return self[key]
+        else:
+            pools = {
+                "motive": cat.MOTIVES,
+                "works": cat.WORKS,
+                "event": cat.EVENTS,
+                "topic": cat.TOPICS,
+                "lost": cat.LOST,
+                "job": cat.JOBS,
+                "building": cat.BUILDINGS,
+            }
+            value = rng.choice(pools.get(key, ("…",)))
+        self[key] = value
+        return value
+
+
+def _french_datetime(local: dt.datetime) -> str:
+    return (
+        f"{DAYS_FR[local.weekday()]} {local.day} {MONTHS_FR[local.month - 1]} {local.year} "
+        f"à {local:%H:%M}"
+    )
+
+
+def _french_date(day: dt.date) -> str:
+    return f"{DAYS_FR[day.weekday()]} {day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+
+
+@dataclass
+class CaseState:
+    """What one simulated case accumulates before it is written."""
+
+    id: int
+    reference: str
+    ts: float
+    service_id: int
+    contact: int | None  # position in the pool
+    actor_citizen: int | None
+    status: str = Status.NEW.value
+    assignee: int | None = None
+    waiting_for: str = ""
+    resolved_at: float | None = None
+    closed_at: float | None = None
+    duplicate_of: int | None = None
+    last: float = 0.0
+    handlers: set[int] = field(default_factory=set)
+    past_services: list[int] = field(default_factory=list)
+    pauses: list[list] = field(default_factory=list)
+
+
+class CaseGenerator:
+    """Cases of one authority over a span of time, with their whole history up to now."""
+
+    def __init__(
+        self,
+        *,
+        writer: RowWriter,
+        plan: AuthorityPlan,
+        pool: ContactPool,
+        seed: int,
+        now: dt.datetime,
+        arrivals: ArrivalModel,
+        out: Out = quiet,
+        citizen_cases: int = 0,
+    ):
+        self.writer = writer
+        self.plan = plan
+        self.pool = pool
+        self.rng = random.Random(f"{seed}-cases-{plan.authority.slug}")
+        self.now = now.timestamp()
+        self.tz = ZoneInfo(settings.TIME_ZONE)
+        self.today = now.astimezone(self.tz).date()
+        self.clock = WorkClock(plan.calendar, self.tz)
+        self.arrivals = arrivals
+        self.out = out
+        self.authority = plan.authority
+        self.aid = plan.authority.pk
+        self.streets = list(cat.STREETS)
+        self.recent: dict[int, deque] = {}
+        self.counters: dict[int, int] = {}
+        self.citizen_positions = sorted(pool.user)
+        self.citizen_cases = citizen_cases
+        self.domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1] or "guichet.local"
+        by_channel: dict[str, tuple[list[CategoryInfo], list[float]]] = {}
+        for channel in Channel.values:
+            offered = [c for c in plan.categories if channel in c.channels]
+            by_channel[channel] = (offered, list(cumulative(c.texts.weight for c in offered)))
+        self.by_channel = by_channel
+        self.working_services = sorted({c.service_id for c in plan.categories})
+        try:
+            self.track_prefix = (
+                settings.SITE_URL
+                + reverse(
+                    "portal:track", kwargs={"authority_slug": self.authority.slug, "token": "T"}
+                )[:-2]
+            )
+        except NoReverseMatch:
+            self.track_prefix = ""
+        self.stats = {"cases": 0, "standalone": 0}
+
+    # References, like guichet.core.references.case_reference --------------------------
+    def _reference(self, ts: float) -> str:
+        year = self.clock.local(ts).year
+        number = self.counters.get(year)
+        if number is None:
+            number = (
+                ReferenceCounter.objects.filter(authority=self.authority, kind="case", year=year)
+                .values_list("last", flat=True)
+                .first()
+                or 0
+            )
+        number += 1
+        self.counters[year] = number
+        body = encode(number)
+        return f"{year % 100:02d}-{body}{check_char(body)}"
+
+    def save_counters(self) -> None:
+        for year, last in self.counters.items():
+            counter, _ = ReferenceCounter.objects.get_or_create(
+                authority=self.authority, kind="case", year=year
+            )
+            if counter.last < last:
+                ReferenceCounter.objects.filter(pk=counter.pk).update(last=last)
+
+    # Rows, like the services write them ---------------------------------------------
+    def _event(
+        self,
+        batch: Batch,
+        *,
+        at: float,
+        actor,
+        verb: str,
+        case: CaseState | None,
+        contact_id=None,
+        target_type=T_CASE,
+        target_id=None,
+        data=None,
+    ) -> None:
+        batch.add(
+            Event,
+            {
+                "authority_id": self.aid,
+                "at": _aware(at),
+                "actor_id": actor,
+                "verb": verb,
+                "target_type": target_type,
+                "target_id": str(target_id if target_id is not None else case.id),
+                "case_id": case.id if case else None,
+                "contact_id": contact_id,
+                "data": data or {},
+            },
+        )
+
+    def _interaction(
+        self,
+        batch: Batch,
+        *,
+        at: float,
+        actor,
+        agent,
+        channel: str,
+        direction: str,
+        case: CaseState | None,
+        contact_id,
+        service_id,
+        subject="",
+        body="",
+        outcome="",
+        duration=None,
+        key=None,
+        recipient="",
+        delivery="",
+        attempts=0,
+        error="",
+        visible=True,
+    ) -> int:
+        iid = batch.add(
+            Interaction,
+            {
+                "authority_id": self.aid,
+                "channel": channel,
+                "direction": direction,
+                "occurred_at": _aware(at),
+                "agent_id": agent,
+                "service_id": service_id,
+                "contact_id": contact_id,
+                "case_id": case.id if case else None,
+                "subject": subject[:255],
+                "body": body,
+                "duration_seconds": duration,
+                "outcome": outcome,
+                "visible_to_contact": visible,
+                "recipient": recipient,
+                "delivery_status": delivery,
+                "delivery_attempts": attempts,
+                "delivery_error": error,
+                "idempotency_key": key,
+                "created_at": _aware(at),
+            },
+        )
+        self._event(
+            batch,
+            at=at,
+            actor=actor,
+            verb="interaction.recorded",
+            case=case,
+            contact_id=contact_id,
+            target_type=T_INTERACTION,
+            target_id=iid,
+            data={"channel": channel, "direction": direction},
+        )
+        return iid
+
+    def _msgid(self) -> str:
+        rng = self.rng
+        return (
+            f"<{rng.randint(10**17, 10**18)}.{rng.randint(1000, 99999)}."
+            f"{rng.randint(10**18, 10**19)}.guichet@{self.domain}>"
+        )
+
+    def _send(
+        self,
+        batch: Batch,
+        case: CaseState,
+        *,
+        at: float,
+        actor,
+        subject: str,
+        body: str,
+        letter_ok: bool = True,
+    ) -> None:
+        """`case_reply`: by email when the person accepts it, else a letter to post."""
+        pool, position = self.pool, case.contact
+        contact_id = pool.ids[position]
+        agent = actor if actor not in (None, case.actor_citizen) else None
+        if pool.can_email[position]:
+            failed = self.rng.random() < 0.005
+            sent = at < self.now - 300
+            self._interaction(
+                batch,
+                at=at,
+                actor=actor,
+                agent=agent,
+                channel=Channel.EMAIL.value,
+                direction=Direction.OUT.value,
+                case=case,
+                contact_id=contact_id,
+                service_id=case.service_id,
+                subject=subject,
+                body=body,
+                key=self._msgid(),
+                recipient=pool.email[position],
+                delivery=(DeliveryStatus.FAILED if failed else DeliveryStatus.SENT).value
+                if sent
+                else DeliveryStatus.QUEUED.value,
+                attempts=(5 if failed else 1) if sent else 0,
+                error="550 5.1.1 Adresse du destinataire inconnue" if sent and failed else "",
+            )
+        elif letter_ok:
+            printed = at < self.now - 2 * 86400
+            self._interaction(
+                batch,
+                at=at,
+                actor=actor,
+                agent=agent,
+                channel=Channel.POST.value,
+                direction=Direction.OUT.value,
+                case=case,
+                contact_id=contact_id,
+                service_id=case.service_id,
+                subject=subject,
+                body=body,
+                recipient=pool.postal[position],
+                delivery=(DeliveryStatus.PRINTED if printed else DeliveryStatus.TO_PRINT).value,
+            )
+
+    def _transition(
+        self,
+        batch: Batch,
+        case: CaseState,
+        target: str,
+        *,
+        at: float,
+        actor,
+        verb: str,
+        data: dict | None = None,
+        remember: bool = True,
+    ) -> None:
+        self._event(
+            batch,
+            at=at,
+            actor=actor,
+            verb=verb,
+            case=case,
+            data={"from": case.status, "to": target, **(data or {})},
+        )
+        case.status = target
+        case.last = max(case.last, at)
+        # Like _remember_handler: agents only (case_resume does not remember).
+        if remember and actor is not None and actor != case.actor_citizen:
+            case.handlers.add(actor)
+
+    def _acknowledgement(self, case: CaseState, subject: str, due: dt.date, token: str) -> str:
+        received = self.clock.local(case.ts)
+        authority = self.authority.public_name
+        service = self.plan.service_names[case.service_id]
+        lines = [
+            f"Bonjour {self.pool.display[case.contact]},",
+            "",
+            f"{authority} a bien enregistré votre demande. Sa référence est {case.reference} : "
+            "rappelez-la si vous nous contactez à son sujet.",
+            "",
+            f"Objet : {subject}",
+            f"Reçue le : {_french_datetime(received)}",
+            f"Service en charge : {service}",
+            f"Réponse prévue au plus tard le : {_french_date(due)}",
+        ]
+        if token and self.track_prefix:
+            lines += [
+                "",
+                "Suivez votre demande et répondez-nous à cette adresse privée "
+                "(ne la partagez pas) :",
+                f"{self.track_prefix}{token}/",
+            ]
+        lines += ["", "Ce message est envoyé automatiquement.", "--", authority, ""]
+        return "\n".join(lines)
+
+    # One case ----------------------------------------------------------------------------
+    def _pick_category(self, channel: str) -> CategoryInfo | None:
+        offered, cum = self.by_channel[channel]
+        if not offered:
+            return None
+        return offered[bisect.bisect_right(cum, self.rng.random() * cum[-1]) if cum[-1] else 0]
+
+    def _agent_of(self, service_id: int) -> int | None:
+        agents = self.plan.agents.get(service_id)
+        return self.rng.choice(agents) if agents else None
+
+    def case(self, batch: Batch, ts: float, channel: str) -> None:
+        rng, pool, plan, clock = self.rng, self.pool, self.plan, self.clock
+        category = self._pick_category(channel)
+        if category is None:
+            return
+        texts = category.texts
+        # Who asks.
+        position = None
+        if (
+            channel == Channel.PORTAL
+            and self.citizen_cases
+            and self.citizen_positions
+            and (rng.random() < 0.02)
+        ):
+            position = self.citizen_positions[0]
+            if pool.created[position] > ts:
+                position = None
+            else:
+                self.citizen_cases -= 1
+        if position is None and not (channel in (Channel.API, Channel.SMS) and rng.random() < 0.4):
+            position = pool.pick(rng, ts, rng.random() < texts.organisation_share)
+        contact_id = pool.ids[position] if position is not None else None
+        female = pool.female[position] if position is not None else False
+        citizen = pool.user.get(position) if channel == Channel.PORTAL else None
+        # Who records it.
+        intake = None
+        if channel in (Channel.COUNTER, Channel.PHONE, Channel.POST):
+            if plan.front_desk and (channel == Channel.POST or rng.random() < 0.8):
+                intake = rng.choice(plan.front_desk)
+            else:
+                intake = self._agent_of(category.service_id)
+        creator = intake or citizen
+        case = CaseState(
+            id=self.writer.next_id(Case),
+            reference=self._reference(ts),
+            ts=ts,
+            service_id=category.service_id,
+            contact=position,
+            actor_citizen=citizen,
+            last=ts,
+        )
+        words = _Text(self, female, {"leaf_label": texts.extra.get("leaf", "")})
+        subject = rng.choice(texts.subjects)
+        location, latitude, longitude = "", None, None
+        if category.is_public_space:
+            location = words["address"]
+            subject = f"{subject} — {location}" if rng.random() < 0.5 else subject
+            latitude = Decimal(f"{cat.CENTRE[0] + rng.gauss(0, 0.008):.6f}")
+            longitude = Decimal(f"{cat.CENTRE[1] + rng.gauss(0, 0.012):.6f}")
+        subject = " ".join(subject.split())[:255]
+        description = rng.choice(texts.bodies).format_map(words).strip()
+        received_on = clock.local(ts).date()
+        token = ""
+        token_hash = ""
+        if channel == Channel.PORTAL and citizen is None:
+            token = f"{rng.getrandbits(192):048x}"
+            token_hash = hashlib.sha256(token.encode()).hexdigest()
+        priority = rng.choices(
+            (Priority.NORMAL, Priority.LOW, Priority.HIGH, Priority.URGENT),
+            weights=(85, 6, 7, 2 if category.is_public_space else 0.5),
+        )[0].value
+
+        # case_create: the case, its requester, its event, the demand, the acknowledgement.
+        if contact_id:
+            batch.add(
+                CaseContact,
+                {
+                    "case_id": case.id,
+                    "contact_id": contact_id,
+                    "role": CaseContactRole.REQUESTER.value,
+                },
+            )
+            members = pool.members.get(position)
+            if members and rng.random() < 0.5:
+                batch.add(
+                    CaseContact,
+                    {
+                        "case_id": case.id,
+                        "contact_id": pool.ids[rng.choice(members)],
+                        "role": CaseContactRole.REPRESENTATIVE.value,
+                    },
+                )
+        self._event(
+            batch,
+            at=ts,
+            actor=creator,
+            verb="case.created",
+            case=case,
+            contact_id=contact_id,
+            data={"channel": channel, "category": category.id, "service": category.service_id},
+        )
+        key = None
+        if channel == Channel.EMAIL and position is not None:
+            domain = pool.email[position].rsplit("@", 1)[-1] or "example"
+            key = f"<{rng.getrandbits(96):024x}@{domain}>"
+        self._interaction(
+            batch,
+            at=ts,
+            actor=creator,
+            agent=intake,
+            channel=channel,
+            direction=Direction.IN.value,
+            case=case,
+            contact_id=contact_id,
+            service_id=category.service_id,
+            subject=subject,
+            body=description,
+            key=key,
+            duration=rng.randint(90, 900) if channel == Channel.PHONE else None,
+        )
+        base_due = clock.due(received_on, category.delay_days, (), self.today)
+        if position is not None and pool.can_email[position]:
+            ack_at = ts + rng.uniform(2, 40)
+            if ack_at < self.now:
+                self._send(
+                    batch,
+                    case,
+                    at=ack_at,
+                    actor=creator,
+                    subject=f"Votre demande {case.reference} a bien été enregistrée",
+                    body=self._acknowledgement(case, subject, base_due, token),
+                    letter_ok=False,
+                )
+
+        self._lifecycle(batch, case, category, channel, words)
+
+        due = clock.due(
+            received_on, category.delay_days, [(p[0], p[1]) for p in case.pauses], self.today
+        )
+        batch.put(
+            Case,
+            {
+                "id": case.id,
+                "authority_id": self.aid,
+                "reference": case.reference,
+                "category_id": category.id,
+                "service_id": case.service_id,
+                "assignee_id": case.assignee,
+                "subject": subject,
+                "description": description,
+                "channel": channel,
+                "received_at": _aware(ts),
+                "created_at": _aware(ts),
+                "updated_at": _aware(min(case.last, self.now)),
+                "priority": priority,
+                "status": case.status,
+                "waiting_for": case.waiting_for,
+                "delay_days": category.delay_days,
+                "due_on": due,
+                "resolved_at": _aware(case.resolved_at) if case.resolved_at else None,
+                "closed_at": _aware(case.closed_at) if case.closed_at else None,
+                "duplicate_of_id": case.duplicate_of,
+                "location_label": location,
+                "latitude": latitude,
+                "longitude": longitude,
+                "tracking_token_hash": token_hash,
+            },
+        )
+        for user_id in sorted(case.handlers):
+            batch.add(HANDLERS, {"case_id": case.id, "user_id": user_id})
+        for service_id in case.past_services:
+            batch.add(PAST_SERVICES, {"case_id": case.id, "service_id": service_id})
+        for started, ended, waiting_for in case.pauses:
+            batch.add(
+                CasePause,
+                {
+                    "case_id": case.id,
+                    "started_on": started,
+                    "ended_on": ended,
+                    "waiting_for": waiting_for,
+                },
+            )
+        if case.status != Status.DUPLICATE:
+            recent = self.recent.setdefault(category.id, deque(maxlen=8))
+            recent.append((case.id, case.reference, ts))
+        self.stats["cases"] += 1
+
+    def _lifecycle(
+        self, batch: Batch, case: CaseState, category: CategoryInfo, channel: str, words: _Text
+    ) -> None:
+        rng, clock, now, plan = self.rng, self.clock, self.now, self.plan
+        texts = category.texts
+        contact_id = self.pool.ids[case.contact] if case.contact is not None else None
+
+        # A demand that repeats a recent one of the same category.
+        recent = self.recent.get(category.id)
+        if recent and rng.random() < 0.025 and case.ts - recent[-1][2] < 21 * 86400:
+            original_id, original_ref, _ = recent[-1]
+            at = clock.after(case.ts, rng.expovariate(1 / 5))
+            if at <= now:
+                actor = self._agent_of(case.service_id)
+                self._transition(
+                    batch,
+                    case,
+                    Status.DUPLICATE.value,
+                    at=at,
+                    actor=actor,
+                    verb="case.marked_duplicate",
+                    data={"original": original_id, "original_reference": original_ref},
+                )
+                case.duplicate_of = original_id
+                case.closed_at = at
+            return
+        reject = rng.random() < texts.reject_rate
+
+        # Sent to the wrong service first, now and then.
+        t = case.ts
+        if rng.random() < 0.04 and len(self.working_services) > 1:
+            at = clock.after(t, rng.expovariate(1 / 4))
+            if at > now:
+                return
+            actor = self._agent_of(case.service_id)
+            target = rng.choice([s for s in self.working_services if s != case.service_id])
+            names = plan.service_names
+            self._event(
+                batch,
+                at=at,
+                actor=actor,
+                verb="case.transferred",
+                case=case,
+                data={
+                    "from": case.service_id,
+                    "from_name": names[case.service_id],
+                    "to": target,
+                    "to_name": names[target],
+                    "reason": f"Relève du service {names[target]}, pas du service "
+                    f"{names[case.service_id]}.",
+                },
+            )
+            case.past_services.append(case.service_id)
+            case.service_id = target
+            if actor:
+                case.handlers.add(actor)
+            case.last = t = at
+
+        # Taken by an agent of the service, or given to one by a manager.
+        t_assign = clock.after(t, rng.expovariate(1 / 6))
+        if t_assign > now:
+            return
+        assignee = self._agent_of(case.service_id)
+        managers = plan.managers.get(case.service_id) or []
+        actor = rng.choice(managers) if managers and rng.random() < 0.35 else assignee
+        if assignee is None:
+            return
+        self._event(
+            batch,
+            at=t_assign,
+            actor=actor,
+            verb="case.assigned",
+            case=case,
+            data={"from": None, "to": assignee},
+        )
+        case.assignee = assignee
+        case.handlers.update({actor, assignee})
+        self._transition(
+            batch, case, Status.IN_PROGRESS.value, at=t_assign, actor=actor, verb="case.started"
+        )
+
+        # How long the work takes, in working days: mostly within the promised delay.
+        work_days = rng.lognormvariate(math.log(max(0.3, category.delay_days * 0.45)), 0.8)
+        t = t_assign
+        t_done = clock.after(t_assign, work_days * 9)
+
+        # Waiting for the person or for someone else: the clock stops.
+        if rng.random() < 0.12:
+            t_wait = clock.after(t_assign, work_days * 9 * rng.uniform(0.1, 0.6))
+            if t_wait > now:
+                self._exchanges(batch, case, channel, words, t_assign, now)
+                return
+            person = case.contact is not None and rng.random() < 0.7
+            waiting_for = (WaitingFor.PERSON if person else WaitingFor.THIRD_PARTY).value
+            reason = "" if person else rng.choice(cat.WAIT_THIRD_PARTY)
+            if person:
+                self._send(
+                    batch,
+                    case,
+                    at=t_wait,
+                    actor=assignee,
+                    subject=f"Votre demande {case.reference}",
+                    body=rng.choice(cat.WAIT_REQUESTS),
+                )
+            self._transition(
+                batch,
+                case,
+                Status.WAITING.value,
+                at=t_wait,
+                actor=assignee,
+                verb="case.waiting",
+                data={"waiting_for": waiting_for, "reason": reason},
+            )
+            case.waiting_for = waiting_for
+            pause = [clock.local(t_wait).date(), None, waiting_for]
+            case.pauses.append(pause)
+            waited = rng.expovariate(1 / 6)
+            t_resume = clock.after(t_wait, waited * 9)
+            if t_resume > now:
+                return
+            citizen = case.actor_citizen
+            if person and citizen:
+                # case_citizen_reply: the person answers on the portal and the clock restarts.
+                self._interaction(
+                    batch,
+                    at=t_resume,
+                    actor=citizen,
+                    agent=None,
+                    channel=Channel.PORTAL.value,
+                    direction=Direction.IN.value,
+                    case=case,
+                    contact_id=contact_id,
+                    service_id=case.service_id,
+                    subject=f"Message sur la demande {case.reference}",
+                    body=rng.choice(cat.FOLLOW_UPS_IN).format_map(words),
+                )
+                self._transition(
+                    batch,
+                    case,
+                    Status.IN_PROGRESS.value,
+                    at=t_resume,
+                    actor=citizen,
+                    verb="case.resumed",
+                    data={"by": "person"},
+                    remember=False,
+                )
+            else:
+                if person:
+                    self._interaction(
+                        batch,
+                        at=t_resume,
+                        actor=assignee,
+                        agent=assignee,
+                        channel=rng.choice((Channel.EMAIL, Channel.POST, Channel.COUNTER)).value,
+                        direction=Direction.IN.value,
+                        case=case,
+                        contact_id=contact_id,
+                        service_id=case.service_id,
+                        subject="Pièces complémentaires",
+                        body="Pièce justificative transmise.",
+                    )
+                self._transition(
+                    batch,
+                    case,
+                    Status.IN_PROGRESS.value,
+                    at=t_resume,
+                    actor=assignee,
+                    verb="case.resumed",
+                    remember=False,
+                )
+            pause[1] = clock.local(t_resume).date()
+            case.waiting_for = ""
+            t_done = clock.after(t_resume, work_days * 9 * rng.uniform(0.2, 0.6))
+            t = t_resume
+
+        self._exchanges(batch, case, channel, words, t, min(t_done, now))
+        if t_done > now:
+            return
+
+        # The answer, then the decision.
+        assignee = case.assignee
+        if reject:
+            reason = rng.choice(texts.reject_reasons)
+            if case.contact is not None:
+                self._send(
+                    batch,
+                    case,
+                    at=t_done,
+                    actor=assignee,
+                    subject=f"Votre demande {case.reference}",
+                    body=f"Bonjour,\n\n{reason}\n\nCordialement,\n{self.authority.public_name}",
+                )
+            self._transition(
+                batch,
+                case,
+                Status.REJECTED.value,
+                at=t_done + 1,
+                actor=assignee,
+                verb="case.rejected",
+                data={"reason": reason},
+            )
+            case.closed_at = t_done + 1
+            return
+        answer = rng.choice(texts.replies).format_map(words)
+        if case.contact is not None:
+            self._send(
+                batch,
+                case,
+                at=t_done,
+                actor=assignee,
+                subject=f"Votre demande {case.reference}",
+                body=f"Bonjour,\n\n{answer}\n\nCordialement,\n{self.authority.public_name}",
+            )
+        self._transition(
+            batch,
+            case,
+            Status.RESOLVED.value,
+            at=t_done + 1,
+            actor=assignee,
+            verb="case.resolved",
+            data={"resolution": answer[:200]},
+        )
+        case.resolved_at = t_done + 1
+        t_close = t_done + rng.uniform(7, 35) * 86400
+        if t_close > now:
+            return
+        closer = (
+            rng.choice(plan.managers.get(case.service_id) or [assignee])
+            if (rng.random() < 0.3)
+            else assignee
+        )
+        self._transition(
+            batch, case, Status.CLOSED.value, at=t_close, actor=closer, verb="case.closed"
+        )
+        case.closed_at = t_close
+
+    def _exchanges(
+        self, batch: Batch, case: CaseState, channel: str, words: _Text, start: float, end: float
+    ) -> None:
+        """Notes and back-and-forth while the case is worked on; a few cases get many."""
+        rng = self.rng
+        if end <= start:
+            return
+        assignee = case.assignee
+        contact_id = self.pool.ids[case.contact] if case.contact is not None else None
+        roll = rng.random()
+        if roll < 0.002:
+            rounds = rng.randint(40, 70)
+        elif roll < 0.025:
+            rounds = rng.randint(6, 20)
+        elif roll < 0.3:
+            rounds = 1
+        else:
+            rounds = 0
+        if contact_id is None:
+            rounds = 0
+        moments = sorted(rng.uniform(start, end) for _ in range(rounds))
+        for at in moments:
+            inbound = rng.random() < 0.55
+            if inbound:
+                via = (
+                    channel
+                    if channel in (Channel.EMAIL, Channel.PHONE, Channel.COUNTER)
+                    else (rng.choice((Channel.PHONE, Channel.EMAIL)).value)
+                )
+                recorder = (
+                    None if via == Channel.EMAIL else rng.choice(self.plan.front_desk or [assignee])
+                )
+                self._interaction(
+                    batch,
+                    at=at,
+                    actor=recorder,
+                    agent=recorder,
+                    channel=str(via),
+                    direction=Direction.IN.value,
+                    case=case,
+                    contact_id=contact_id,
+                    service_id=case.service_id,
+                    subject=f"Relance — {case.reference}",
+                    body=rng.choice(cat.FOLLOW_UPS_IN).format_map(words),
+                    duration=rng.randint(60, 600) if via == Channel.PHONE else None,
+                    key=f"<{rng.getrandbits(96):024x}@relance.example>"
+                    if via == Channel.EMAIL
+                    else None,
+                )
+            elif channel == Channel.PHONE and rng.random() < 0.4:
+                self._interaction(
+                    batch,
+                    at=at,
+                    actor=assignee,
+                    agent=assignee,
+                    channel=Channel.PHONE.value,
+                    direction=Direction.OUT.value,
+                    case=case,
+                    contact_id=contact_id,
+                    service_id=case.service_id,
+                    subject="Rappel de l'usager",
+                    body=rng.choice(cat.FOLLOW_UPS_OUT),
+                    duration=rng.randint(60, 480),
+                )
+            else:
+                self._send(
+                    batch,
+                    case,
+                    at=at,
+                    actor=assignee,
+                    subject=f"Votre demande {case.reference}",
+                    body=rng.choice(cat.FOLLOW_UPS_OUT),
+                )
+            case.handlers.add(assignee)
+            case.last = max(case.last, at)
+        notes = rng.choices((0, 1, 2, 3), weights=(72, 20, 6, 2))[0] + (rounds // 4)
+        for at in sorted(rng.uniform(start, end) for _ in range(notes)):
+            author = (
+                assignee
+                if rng.random() < 0.8
+                else rng.choice(self.plan.managers.get(case.service_id) or [assignee])
+            )
+            note_id = batch.add(
+                Note,
+                {
+                    "case_id": case.id,
+                    "author_id": author,
+                    "body": rng.choice(cat.NOTES),
+                    "created_at": _aware(at),
+                },
+            )
+            self._event(
+                batch,
+                at=at,
+                actor=author,
+                verb="case.note_added",
+                case=case,
+                data={"note": note_id},
+            )
+            case.handlers.add(author)
+            case.last = max(case.last, at)
+
+    # Exchanges without a case: information given on the spot ---------------------------
+    def standalone(self, batch: Batch, ts: float, channel: str) -> None:
+        rng, plan, pool = self.rng, self.plan, self.pool
+        topic, body, outcome = rng.choice(cat.STANDALONE_TOPICS)
+        if plan.front_desk and rng.random() < 0.85:
+            agent = rng.choice(plan.front_desk)
+            service_id = plan.front_desk_service_id
+        else:
+            service_id = rng.choice(self.working_services)
+            agent = self._agent_of(service_id)
+        position = pool.pick(rng, ts, False) if rng.random() < 0.55 else None
+        contact_id = pool.ids[position] if position is not None else None
+        self._interaction(
+            batch,
+            at=ts,
+            actor=agent,
+            agent=agent,
+            channel=channel,
+            direction=Direction.IN.value,
+            case=None,
+            contact_id=contact_id,
+            service_id=service_id,
+            subject=topic,
+            body=body,
+            outcome=(Outcome.ANSWERED if outcome == "answered" else Outcome.REDIRECTED).value,
+            duration=rng.randint(45, 600) if channel == Channel.PHONE else rng.randint(120, 1200),
+        )
+        self.stats["standalone"] += 1
+
+    # The whole span ------------------------------------------------------------------
+    def run(
+        self,
+        *,
+        count: int,
+        start: dt.datetime,
+        standalone_ratio: float = 0.0,
+        batch_size: int = 5000,
+    ) -> None:
+        if count <= 0:
+            return
+        rng = self.rng
+        plan = self.plan
+        end = dt.datetime.fromtimestamp(self.now, UTC)
+
+        def open_day(day: dt.date) -> bool:
+            return self.clock.is_working_day(day)
+
+        offered = {c for c in Channel.values if self.by_channel[c][0]}
+        cases = self.arrivals.sample(
+            rng,
+            counts=channel_counts(count, rng, offered),
+            start=start,
+            end=end,
+            tz=self.tz,
+            is_open_day=open_day,
+        )
+        streams: list[Iterable[tuple[float, str, bool]]] = [((ts, ch, True) for ts, ch in cases)]
+        extra = int(count * standalone_ratio) if plan.front_desk else 0
+        if extra:
+            info = self.arrivals.sample(
+                rng,
+                counts={
+                    Channel.COUNTER.value: extra * 55 // 100,
+                    Channel.PHONE.value: extra - extra * 55 // 100,
+                },
+                start=start,
+                end=end,
+                tz=self.tz,
+                is_open_day=open_day,
+            )
+            streams.append((ts, ch, False) for ts, ch in info)
+        started = time.monotonic()
+        done = 0
+        for chunk in chunks(heapq.merge(*streams), batch_size):
+            batch = Batch(self.writer)
+            for ts, channel, is_case in chunk:
+                if is_case:
+                    self.case(batch, ts, channel)
+                else:
+                    self.standalone(batch, ts, channel)
+            batch.flush()
+            done += sum(1 for _ in chunk if _[2])
+            progress(self.out, f"cases ({self.authority.slug})", done, count, started)
+        self.save_counters()
