@@ -45,7 +45,9 @@ SECRET_KEY = env("GUICHET_SECRET_KEY") or (
 )
 if not SECRET_KEY:
     raise RuntimeError("GUICHET_SECRET_KEY must be set when GUICHET_DEMO is off.")
-ALLOWED_HOSTS = [h for h in env("GUICHET_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in env("GUICHET_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in env("GUICHET_CSRF_TRUSTED_ORIGINS").split(",") if o]
 SITE_URL = env("GUICHET_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 VAR_DIR = Path(env("GUICHET_VAR_DIR", str(BASE_DIR / "var")))

@@ -29,8 +29,12 @@ def _media_root(settings, tmp_path):
     }
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": ["default", "mail"]}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "mail"],
+        }
+    }
 
 
 @pytest.fixture
@@ -45,8 +49,9 @@ def other_authority(db):
 
 @pytest.fixture
 def direction_technique(authority):
-    return f.ServiceFactory(authority=authority, name="Direction des services techniques",
-                            kind=ServiceKind.DIRECTION)
+    return f.ServiceFactory(
+        authority=authority, name="Direction des services techniques", kind=ServiceKind.DIRECTION
+    )
 
 
 @pytest.fixture
@@ -56,8 +61,9 @@ def voirie(authority, direction_technique):
 
 @pytest.fixture
 def etat_civil(authority):
-    direction = f.ServiceFactory(authority=authority, name="Direction de la population",
-                                 kind=ServiceKind.DIRECTION)
+    direction = f.ServiceFactory(
+        authority=authority, name="Direction de la population", kind=ServiceKind.DIRECTION
+    )
     return f.ServiceFactory(authority=authority, name="État civil", parent=direction)
 
 
@@ -137,23 +143,41 @@ def other_citizen(db):
 
 @pytest.fixture
 def citizen_contact(authority, citizen):
-    return contact_create(actor=citizen, authority=authority, user=citizen, first_name="Jeanne",
-                          usage_name="Durand", email=citizen.email, phone="0612345678")
+    return contact_create(
+        actor=citizen,
+        authority=authority,
+        user=citizen,
+        first_name="Jeanne",
+        usage_name="Durand",
+        email=citizen.email,
+        phone="0612345678",
+    )
 
 
 @pytest.fixture
 def case(authority, category, citizen_contact, citizen):
     """A case of the Voirie, asked by the citizen through the portal."""
-    created, _ = case_create(actor=citizen, authority=authority, category=category,
-                             contact=citizen_contact, subject="Nid de poule rue des Lilas",
-                             description="Un trou profond devant le 12.", channel="portal")
+    created, _ = case_create(
+        actor=citizen,
+        authority=authority,
+        category=category,
+        contact=citizen_contact,
+        subject="Nid de poule rue des Lilas",
+        description="Un trou profond devant le 12.",
+        channel="portal",
+    )
     return created
 
 
 @pytest.fixture
 def contact(authority, agent):
-    return contact_create(actor=agent, authority=authority, first_name="Lucien",
-                          birth_name="Bernard", phone="05 61 22 33 44")
+    return contact_create(
+        actor=agent,
+        authority=authority,
+        first_name="Lucien",
+        birth_name="Bernard",
+        phone="05 61 22 33 44",
+    )
 
 
 def login(user) -> Client:

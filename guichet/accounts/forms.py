@@ -18,12 +18,19 @@ class LoginForm(AuthenticationForm):
 
 
 class RegisterForm(forms.Form):
-    first_name = forms.CharField(label=_("Prénom"), max_length=150,
-                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(label=_("Nom"), max_length=150,
-                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    email = forms.EmailField(label=_("Adresse électronique"),
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    first_name = forms.CharField(
+        label=_("Prénom"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Nom"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    email = forms.EmailField(
+        label=_("Adresse électronique"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password = forms.CharField(
         label=_("Mot de passe"),
         strip=False,
@@ -35,8 +42,10 @@ class RegisterForm(forms.Form):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
-                _("Un compte existe déjà avec cette adresse : connectez-vous ou réinitialisez "
-                  "votre mot de passe.")
+                _(
+                    "Un compte existe déjà avec cette adresse : connectez-vous ou réinitialisez "
+                    "votre mot de passe."
+                )
             )
         return email
 
@@ -44,8 +53,11 @@ class RegisterForm(forms.Form):
         data = super().clean()
         password = data.get("password")
         if password:
-            user = User(email=data.get("email", ""), first_name=data.get("first_name", ""),
-                        last_name=data.get("last_name", ""))
+            user = User(
+                email=data.get("email", ""),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+            )
             try:
                 password_validation.validate_password(password, user)
             except forms.ValidationError as error:

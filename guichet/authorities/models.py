@@ -48,9 +48,7 @@ class Authority(models.Model):
     closing_days = models.JSONField(
         _("jours de fermeture"), default=list, blank=True, help_text=_("Dates AAAA-MM-JJ.")
     )
-    reopen_window_days = models.PositiveIntegerField(
-        _("délai de réouverture (jours)"), default=30
-    )
+    reopen_window_days = models.PositiveIntegerField(_("délai de réouverture (jours)"), default=30)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

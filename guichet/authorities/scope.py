@@ -53,7 +53,9 @@ class AgentScope:
         if not memberships:
             return cls(user_id=user.pk)
         authority_ids = {a for a, _, _ in memberships}
-        own = {s for _, s, r in memberships if s and r in (Role.AGENT, Role.MANAGER, Role.FRONT_DESK)}
+        own = {
+            s for _, s, r in memberships if s and r in (Role.AGENT, Role.MANAGER, Role.FRONT_DESK)
+        }
         managed_roots = {s for _, s, r in memberships if s and r == Role.MANAGER}
         services = set(own)
         managed = set()
@@ -76,8 +78,12 @@ class AgentScope:
             authority_ids=frozenset(authority_ids),
             service_ids=frozenset(services),
             own_service_ids=frozenset(own),
-            full_authority_ids=frozenset(a for a, _, r in memberships if r in (Role.ADMIN, Role.DPO)),
-            front_desk_authority_ids=frozenset(a for a, _, r in memberships if r == Role.FRONT_DESK),
+            full_authority_ids=frozenset(
+                a for a, _, r in memberships if r in (Role.ADMIN, Role.DPO)
+            ),
+            front_desk_authority_ids=frozenset(
+                a for a, _, r in memberships if r == Role.FRONT_DESK
+            ),
             admin_authority_ids=frozenset(a for a, _, r in memberships if r == Role.ADMIN),
             dpo_authority_ids=frozenset(a for a, _, r in memberships if r == Role.DPO),
             managed_service_ids=frozenset(managed),

@@ -47,10 +47,9 @@ class CaseQuerySet(models.QuerySet):
         if not scope.is_agent:
             return self.none()
         return self.filter(
-            Q(authority_id__in=scope.directory_authority_ids) | Q(pk__in=self.visible_to(user).values("pk"))
+            Q(authority_id__in=scope.directory_authority_ids)
+            | Q(pk__in=self.visible_to(user).values("pk"))
         )
-
-    summary_fields = ("id", "authority_id", "reference", "category__label", "status", "service__name", "received_at")
 
     def of_citizen(self, user):
         from guichet.cases.models import CaseContact
@@ -73,9 +72,7 @@ class CaseQuerySet(models.QuerySet):
 
     def overdue(self, today=None):
         today = today or timezone.localdate()
-        return self.filter(
-            status__in=(Status.NEW, Status.IN_PROGRESS), due_on__lt=today
-        )
+        return self.filter(status__in=(Status.NEW, Status.IN_PROGRESS), due_on__lt=today)
 
     def assigned_to(self, user):
         return self.filter(assignee=user)

@@ -251,7 +251,11 @@ def case_assign(*, actor, case: Case, assignee) -> Case:
         verb="case.assigned",
         target=case,
         case=case,
-        data={"from": previous, "to": assignee.pk if assignee else None},
+        data={
+            "from": previous,
+            "to": assignee.pk if assignee else None,
+            "to_name": (assignee.get_full_name() or assignee.email) if assignee else "",
+        },
     )
     if case.status == Status.NEW and assignee is not None:
         _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.started")
@@ -292,8 +296,13 @@ def case_transfer(*, actor, case: Case, service: Service, reason: str) -> Case:
         verb="case.transferred",
         target=case,
         case=case,
-        data={"from": previous.pk, "from_name": previous.name, "to": service.pk,
-              "to_name": service.name, "reason": reason},
+        data={
+            "from": previous.pk,
+            "from_name": previous.name,
+            "to": service.pk,
+            "to_name": service.name,
+            "reason": reason,
+        },
     )
     return case
 
@@ -318,8 +327,13 @@ def case_wait(*, actor, case: Case, waiting_for: str, reason: str = "") -> Case:
     _ensure_can_act(actor, case)
     if waiting_for not in WaitingFor.values:
         raise ValidationError({"waiting_for": _("Précisez qui est attendu.")})
-    _transition(case, Status.WAITING, actor=actor, verb="case.waiting",
-                data={"waiting_for": waiting_for, "reason": reason.strip()})
+    _transition(
+        case,
+        Status.WAITING,
+        actor=actor,
+        verb="case.waiting",
+        data={"waiting_for": waiting_for, "reason": reason.strip()},
+    )
     case.waiting_for = waiting_for
     CasePause.objects.create(case=case, started_on=timezone.localdate(), waiting_for=waiting_for)
     case.save()
@@ -345,8 +359,13 @@ def case_resume(*, actor, case: Case) -> Case:
 def case_resolve(*, actor, case: Case, resolution: str = "") -> Case:
     case = _lock(case)
     _ensure_can_act(actor, case)
-    was = _transition(case, Status.RESOLVED, actor=actor, verb="case.resolved",
-                      data={"resolution": resolution.strip()})
+    was = _transition(
+        case,
+        Status.RESOLVED,
+        actor=actor,
+        verb="case.resolved",
+        data={"resolution": resolution.strip()},
+    )
     if was == Status.WAITING:
         _end_pause(case, timezone.localdate())
         case.waiting_for = ""
@@ -375,8 +394,9 @@ def case_reject(*, actor, case: Case, reason: str) -> Case:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Indiquez le motif du rejet.")})
-    was = _transition(case, Status.REJECTED, actor=actor, verb="case.rejected",
-                      data={"reason": reason})
+    was = _transition(
+        case, Status.REJECTED, actor=actor, verb="case.rejected", data={"reason": reason}
+    )
     if was == Status.WAITING:
         _end_pause(case, timezone.localdate())
         case.waiting_for = ""
@@ -400,8 +420,13 @@ def case_mark_duplicate(*, actor, case: Case, original: Case) -> Case:
             _("La demande %(ref)s est elle-même un doublon : liez à l'originale.")
             % {"ref": original.reference}
         )
-    _transition(case, Status.DUPLICATE, actor=actor, verb="case.marked_duplicate",
-                data={"original": original.pk, "original_reference": original.reference})
+    _transition(
+        case,
+        Status.DUPLICATE,
+        actor=actor,
+        verb="case.marked_duplicate",
+        data={"original": original.pk, "original_reference": original.reference},
+    )
     case.duplicate_of = original
     case.closed_at = timezone.now()
     case.save()
@@ -423,8 +448,9 @@ def case_reopen(*, actor, case: Case, reason: str = "") -> Case:
             _("Le délai de réouverture (%(days)d jours) est dépassé : ouvrez une nouvelle demande.")
             % {"days": window}
         )
-    _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.reopened",
-                data={"reason": reason.strip()})
+    _transition(
+        case, Status.IN_PROGRESS, actor=actor, verb="case.reopened", data={"reason": reason.strip()}
+    )
     case.resolved_at = None
     case.closed_at = None
     case.duplicate_of = None
@@ -443,8 +469,9 @@ def case_add_note(*, actor, case: Case, body: str) -> Note:
     if not body:
         raise ValidationError({"body": _("La note est vide.")})
     note = Note.objects.create(case=case, author=actor, body=body)
-    event_record(actor=actor, verb="case.note_added", target=case, case=case,
-                 data={"note": note.pk})
+    event_record(
+        actor=actor, verb="case.note_added", target=case, case=case, data={"note": note.pk}
+    )
     _remember_handler(case, actor)
     return note
 
@@ -474,8 +501,12 @@ def case_reply(
     subject = subject.strip() or _("Votre demande %(ref)s") % {"ref": case.reference}
     if contact.can_receive_email:
         interaction = email_queue(
-            actor=actor, authority=case.authority, contact=contact, case=case,
-            subject=subject, body=body,
+            actor=actor,
+            authority=case.authority,
+            contact=contact,
+            case=case,
+            subject=subject,
+            body=body,
         )
         if files:
             from guichet.interactions.services import attachments_store
@@ -529,8 +560,9 @@ def case_citizen_reply(
         files=files,
     )
     if case.status == Status.WAITING and case.waiting_for == WaitingFor.PERSON:
-        _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.resumed",
-                    data={"by": "person"})
+        _transition(
+            case, Status.IN_PROGRESS, actor=actor, verb="case.resumed", data={"by": "person"}
+        )
         _end_pause(case, timezone.localdate())
         case.waiting_for = ""
         _refresh_due(case)

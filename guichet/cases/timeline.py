@@ -7,26 +7,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from guichet.cases.enums import Status, WaitingFor
+from guichet.cases.enums import WaitingFor
 from guichet.cases.models import Case
 from guichet.core.models import Event
 
-# Events a person may see about their own case, without internal reasons or agents' names.
-PUBLIC_VERBS = {
-    "case.created",
-    "case.started",
-    "case.waiting",
-    "case.resumed",
-    "case.resolved",
-    "case.closed",
-    "case.rejected",
-    "case.marked_duplicate",
-    "case.reopened",
-    "case.transferred",
-}
 
-
-def describe_event(event: Event, *, public: bool = False) -> str:
+def describe_event(event: Event) -> str:
+    """An event as an agent reads it in the case timeline (the person's wording is in
+    guichet.www.portal.timeline)."""
     data = event.data or {}
     verb = event.verb
     if verb == "case.created":
@@ -34,16 +22,20 @@ def describe_event(event: Event, *, public: bool = False) -> str:
     if verb == "case.started":
         return _("Demande prise en charge")
     if verb == "case.waiting":
-        who = WaitingFor(data["waiting_for"]).label if data.get("waiting_for") in WaitingFor.values else ""
+        who = (
+            WaitingFor(data["waiting_for"]).label
+            if data.get("waiting_for") in WaitingFor.values
+            else ""
+        )
         text = _("En attente de %(who)s : le délai est suspendu") % {"who": who}
-        if data.get("reason") and not public:
+        if data.get("reason"):
             text += f" — {data['reason']}"
         return text
     if verb == "case.resumed":
         return _("Traitement repris")
     if verb == "case.resolved":
         text = _("Demande traitée")
-        if data.get("resolution") and not public:
+        if data.get("resolution"):
             text += f" — {data['resolution']}"
         return text
     if verb == "case.closed":
@@ -51,18 +43,21 @@ def describe_event(event: Event, *, public: bool = False) -> str:
     if verb == "case.rejected":
         return _("Demande rejetée") + (f" — {data['reason']}" if data.get("reason") else "")
     if verb == "case.marked_duplicate":
-        return _("Demande rattachée à la demande %(ref)s") % {"ref": data.get("original_reference", "")}
+        return _("Demande rattachée à la demande %(ref)s") % {
+            "ref": data.get("original_reference", "")
+        }
     if verb == "case.reopened":
-        return _("Demande rouverte") + (f" — {data['reason']}" if data.get("reason") and not public else "")
+        return _("Demande rouverte") + (f" — {data['reason']}" if data.get("reason") else "")
     if verb == "case.transferred":
-        if public:
-            return _("Demande confiée au service %(to)s") % {"to": data.get("to_name", "")}
         return _("Transférée de %(from)s à %(to)s — motif : %(reason)s") % {
-            "from": data.get("from_name", ""), "to": data.get("to_name", ""),
+            "from": data.get("from_name", ""),
+            "to": data.get("to_name", ""),
             "reason": data.get("reason", ""),
         }
     if verb == "case.assigned":
-        return _("Attribution modifiée")
+        if data.get("to_name"):
+            return _("Attribuée à %(name)s") % {"name": data["to_name"]}
+        return _("Remise dans la file du service")
     if verb == "case.note_added":
         return _("Note interne ajoutée")
     if verb == "interaction.recorded":
@@ -78,24 +73,18 @@ class TimelineItem:
     text: str = ""
 
 
-def case_timeline(case: Case, *, public: bool = False) -> list[TimelineItem]:
-    """Interactions, notes (agents only) and events, merged by time. Four queries at most,
-    whatever the length of the case."""
-    interactions = case.interactions.for_timeline()
-    if public:
-        interactions = interactions.public()
-    items = [TimelineItem("interaction", i.occurred_at, i) for i in interactions]
-    if not public:
-        items += [TimelineItem("note", n.created_at, n) for n in case.notes.select_related("author")]
-    events = Event.objects.for_case(case).exclude(
-        verb__in=("interaction.recorded", "case.note_added")
-    ).select_related("actor")
-    if public:
-        events = events.filter(verb__in=PUBLIC_VERBS)
-    items += [TimelineItem("event", e.at, e, describe_event(e, public=public)) for e in events]
+def case_timeline(case: Case) -> list[TimelineItem]:
+    """Interactions, internal notes and events, merged by time. Five queries whatever the
+    length of the case."""
+    items = [
+        TimelineItem("interaction", i.occurred_at, i) for i in case.interactions.for_timeline()
+    ]
+    items += [TimelineItem("note", n.created_at, n) for n in case.notes.select_related("author")]
+    events = (
+        Event.objects.for_case(case)
+        .exclude(verb__in=("interaction.recorded", "case.note_added"))
+        .select_related("actor")
+    )
+    items += [TimelineItem("event", e.at, e, describe_event(e)) for e in events]
     items.sort(key=lambda item: (item.at, 0 if item.kind == "event" else 1))
     return items
-
-
-def status_label(value: str) -> str:
-    return Status(value).label

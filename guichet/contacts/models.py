@@ -3,14 +3,12 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guichet.core.enums import Channel
 from guichet.contacts.enums import Civility, ContactKind, OrganisationType
 from guichet.contacts.querysets import ContactQuerySet
+from guichet.core.enums import Channel
 
 siret_validator = RegexValidator(r"^\d{14}$", _("Le SIRET compte 14 chiffres."))
-rna_validator = RegexValidator(
-    r"^W\d{9}$", _("Le numéro RNA commence par W suivi de 9 chiffres.")
-)
+rna_validator = RegexValidator(r"^W\d{9}$", _("Le numéro RNA commence par W suivi de 9 chiffres."))
 
 # Fields that hold personal data: emptied by anonymisation, never used for statistics.
 PERSONAL_FIELDS = (
@@ -119,8 +117,10 @@ class Contact(models.Model):
             return self.organisation_name or str(_("Organisation sans nom"))
         name = " ".join(p for p in (self.first_name, self.family_name.upper()) if p)
         if self.usage_name and self.birth_name and self.usage_name != self.birth_name:
-            name += f" (née {self.birth_name.upper()})" if self.civility == Civility.MADAME else (
-                f" (naissance {self.birth_name.upper()})"
+            name += (
+                f" (née {self.birth_name.upper()})"
+                if self.civility == Civility.MADAME
+                else (f" (naissance {self.birth_name.upper()})")
             )
         return name or str(_("Usager sans nom"))
 

@@ -28,9 +28,7 @@ class ContactQuerySet(models.QuerySet):
                 )
             )
             | Exists(
-                Interaction.objects.filter(
-                    contact=OuterRef("pk"), service_id__in=scope.service_ids
-                )
+                Interaction.objects.filter(contact=OuterRef("pk"), service_id__in=scope.service_ids)
             )
         )
 

@@ -80,7 +80,10 @@ def contact_create(*, actor, authority, user=None, **values: Any) -> Contact:
     contact.name_key = contact.compute_name_key()
     contact.save()
     event_record(
-        actor=actor, verb="contact.created", target=contact, contact=contact,
+        actor=actor,
+        verb="contact.created",
+        target=contact,
+        contact=contact,
         data={"kind": contact.kind},
     )
     return contact
@@ -104,7 +107,10 @@ def contact_update(*, actor, contact: Contact, **values: Any) -> Contact:
         contact.email_failing = False
     contact.save()
     event_record(
-        actor=actor, verb="contact.updated", target=contact, contact=contact,
+        actor=actor,
+        verb="contact.updated",
+        target=contact,
+        contact=contact,
         data={"changes": changes},
     )
     return contact
@@ -116,9 +122,11 @@ def contact_for_citizen(*, user, authority) -> Contact:
     contact = Contact.objects.filter(authority=authority, user=user).first()
     if contact:
         return contact
-    contact = Contact.objects.filter(
-        authority=authority, email__iexact=user.email, user__isnull=True
-    ).active().first()
+    contact = (
+        Contact.objects.filter(authority=authority, email__iexact=user.email, user__isnull=True)
+        .active()
+        .first()
+    )
     if contact and (
         contact.first_name.lower() == user.first_name.lower()
         and contact.family_name.lower() == user.last_name.lower()
@@ -139,8 +147,9 @@ def contact_for_citizen(*, user, authority) -> Contact:
 
 
 @transaction.atomic
-def contact_for_submission(*, authority, first_name: str, last_name: str, email: str,
-                           **values: Any) -> Contact:
+def contact_for_submission(
+    *, authority, first_name: str, last_name: str, email: str, **values: Any
+) -> Contact:
     """The contact of a person who writes without an account: the existing record when one
     has exactly the same email and names (nothing else is merged automatically — likely
     matches are proposed to agents), otherwise a new one."""
@@ -151,5 +160,12 @@ def contact_for_submission(*, authority, first_name: str, last_name: str, email:
     for candidate in Contact.objects.filter(authority=authority, email__iexact=email).active():
         if fold(f"{candidate.family_name} {candidate.first_name}") == wanted:
             return candidate
-    return contact_create(actor=None, authority=authority, first_name=first_name,
-                          usage_name=last_name, email=email, preferred_channel="email", **values)
+    return contact_create(
+        actor=None,
+        authority=authority,
+        first_name=first_name,
+        usage_name=last_name,
+        email=email,
+        preferred_channel="email",
+        **values,
+    )

@@ -88,12 +88,18 @@ def check_upload(uploaded) -> CheckedFile:
     if uploaded.size is not None and uploaded.size > max_bytes:
         raise ValidationError(
             _("« %(name)s » est trop volumineux (%(size)s) : la limite est de %(max)s.")
-            % {"name": name, "size": filesizeformat(uploaded.size), "max": filesizeformat(max_bytes)},
+            % {
+                "name": name,
+                "size": filesizeformat(uploaded.size),
+                "max": filesizeformat(max_bytes),
+            },
             code="too_large",
         )
     content = uploaded.read()
     if len(content) > max_bytes:
-        raise ValidationError(_("« %(name)s » est trop volumineux.") % {"name": name}, code="too_large")
+        raise ValidationError(
+            _("« %(name)s » est trop volumineux.") % {"name": name}, code="too_large"
+        )
     if not content:
         raise ValidationError(_("« %(name)s » est vide.") % {"name": name}, code="empty")
     mime = sniff_mime(content, name)

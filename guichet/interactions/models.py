@@ -116,12 +116,15 @@ class Interaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} {self.get_direction_display()} {self.occurred_at:%d/%m/%Y}"
+        when = f"{self.occurred_at:%d/%m/%Y}"
+        return f"{self.get_channel_display()} {self.get_direction_display()} {when}"
 
 
 def attachment_path(instance, filename):
     now = timezone.now()
-    return f"attachments/{instance.authority_id}/{now:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}"
+    return (
+        f"attachments/{instance.authority_id}/{now:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}"
+    )
 
 
 class Attachment(models.Model):

@@ -20,7 +20,9 @@ from guichet.interactions.enums import DeliveryStatus
 from guichet.interactions.models import Attachment, Interaction
 
 
-def attachments_store(*, interaction: Interaction, files: Sequence[CheckedFile]) -> list[Attachment]:
+def attachments_store(
+    *, interaction: Interaction, files: Sequence[CheckedFile]
+) -> list[Attachment]:
     if len(files) > settings.GUICHET_ATTACHMENT_MAX_COUNT:
         raise ValidationError(
             _("Vous pouvez joindre au plus %(count)d fichiers.")

@@ -32,7 +32,9 @@ def interaction_send_email(interaction_id: int) -> str:
     )
     authority = interaction.authority
     reply_to = [
-        a for a in ((interaction.service.email if interaction.service else ""), authority.email) if a
+        a
+        for a in ((interaction.service.email if interaction.service else ""), authority.email)
+        if a
     ][:1]
     message = EmailMessage(
         subject=interaction.subject,
@@ -49,14 +51,16 @@ def interaction_send_email(interaction_id: int) -> str:
         message.send(fail_silently=False)
     except Exception as exc:  # noqa: BLE001 - any transport error is retried
         interaction.refresh_from_db(fields=["delivery_attempts"])
-        logger.warning("Email for interaction %s failed: %s", interaction_id, exc.__class__.__name__)
+        logger.warning(
+            "Email for interaction %s failed: %s", interaction_id, exc.__class__.__name__
+        )
         if interaction.delivery_attempts >= MAX_ATTEMPTS:
             Interaction.objects.filter(pk=interaction_id).update(
                 delivery_status=DeliveryStatus.FAILED, delivery_error=str(exc)[:500]
             )
             return "failed"
         Interaction.objects.filter(pk=interaction_id).update(delivery_error=str(exc)[:500])
-        delay = dt.timedelta(minutes=2 ** interaction.delivery_attempts)
+        delay = dt.timedelta(minutes=2**interaction.delivery_attempts)
         interaction_send_email.using(run_after=timezone.now() + delay).enqueue(interaction_id)
         return "retry"
     Interaction.objects.filter(pk=interaction_id).update(

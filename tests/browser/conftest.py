@@ -5,8 +5,10 @@ import shutil
 
 import pytest
 
-CHROMIUM = os.environ.get("GUICHET_CHROMIUM") or shutil.which("chromium") or shutil.which(
-    "chromium-browser"
+CHROMIUM = (
+    os.environ.get("GUICHET_CHROMIUM")
+    or shutil.which("chromium")
+    or shutil.which("chromium-browser")
 )
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -54,9 +56,11 @@ def new_page(browser, live_server):
         page = context.new_page()
         page.on(
             "console",
-            lambda msg: console_errors.append(msg.text)
-            if msg.type == "error" and "Content Security Policy" in msg.text
-            else None,
+            lambda msg: (
+                console_errors.append(msg.text)
+                if msg.type == "error" and "Content Security Policy" in msg.text
+                else None
+            ),
         )
         return page
 

@@ -22,8 +22,9 @@ def sign_in(page, email, next_url=""):
     page.get_by_role("button", name="Se connecter").click()
 
 
-def test_citizen_asks_agent_takes_answers_and_closes(new_page, authority, category, agent,
-                                                     citizen, citizen_contact):
+def test_citizen_asks_agent_takes_answers_and_closes(
+    new_page, authority, category, agent, citizen, citizen_contact
+):
     # The citizen signs in and sends a demand from the portal.
     citizen_page = new_page()
     sign_in(citizen_page, citizen.email, f"/{authority.slug}/demande/")
@@ -86,8 +87,9 @@ def test_person_without_account_reports_from_a_phone_and_follows_the_link(
     assert Interaction.objects.filter(case=case, body="Il clignote aussi le soir.").exists()
 
 
-def test_front_desk_records_a_call_and_opens_a_case(new_page, authority, category, front_desk,
-                                                    contact):
+def test_front_desk_records_a_call_and_opens_a_case(
+    new_page, authority, category, front_desk, contact
+):
     page = new_page()
     sign_in(page, front_desk.email)
     page.goto("/agents/guichet/")

@@ -46,11 +46,23 @@ def get_case_for_user_or_404(user, pk: int) -> CaseAccess:
         Case.objects.orientable_by(user)
         .select_related("authority", "category", "service")
         .only(
-            "id", "reference", "status", "received_at", "due_on", "authority", "category",
-            "service", "channel",
-            *[f"authority__{f}" for f in ("name", "slug", "display_name", "primary_color",
-                                          "accent_color", "logo")],
-            "category__label", "service__name", "service__phone", "service__email",
+            "id",
+            "reference",
+            "status",
+            "received_at",
+            "due_on",
+            "authority",
+            "category",
+            "service",
+            "channel",
+            *[
+                f"authority__{f}"
+                for f in ("name", "slug", "display_name", "primary_color", "accent_color", "logo")
+            ],
+            "category__label",
+            "service__name",
+            "service__phone",
+            "service__email",
         )
         .filter(pk=pk)
         .first()

@@ -4,53 +4,21 @@ from django.utils.translation import gettext_lazy as _
 from guichet.cases.enums import WaitingFor
 from guichet.contacts.enums import Civility, ContactKind, OrganisationType
 from guichet.core.enums import Channel
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by content in the service layer."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        items = data if isinstance(data, (list, tuple)) else [data]
-        return [super(MultipleFileField, self).clean(item, initial) for item in items]
-
-
-class CheckedFilesMixin:
-    """Turns the uploaded files into checked ones, with a clear message for each refusal."""
-
-    def clean_files(self):
-        from django.core.exceptions import ValidationError
-
-        from guichet.core.files import check_upload
-
-        checked, errors = [], []
-        for uploaded in self.cleaned_data.get("files") or []:
-            try:
-                checked.append(check_upload(uploaded))
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise forms.ValidationError(errors)
-        return checked
+from guichet.core.forms import MultipleFileField
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(label=_("Note interne"), widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text=_("Jamais visible par l'usager. Restez factuel : l'usager "
-                                       "peut en demander communication (RGPD)."))
+    body = forms.CharField(
+        label=_("Note interne"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Jamais visible par l'usager. Restez factuel : l'usager "
+            "peut en demander communication (RGPD)."
+        ),
+    )
 
 
-class ReplyForm(CheckedFilesMixin, forms.Form):
+class ReplyForm(forms.Form):
     subject = forms.CharField(label=_("Objet"), required=False, max_length=255)
     body = forms.CharField(label=_("Réponse à l'usager"), widget=forms.Textarea(attrs={"rows": 6}))
     files = MultipleFileField(label=_("Pièces jointes"))
@@ -58,7 +26,9 @@ class ReplyForm(CheckedFilesMixin, forms.Form):
 
 class TransferForm(forms.Form):
     service = forms.ModelChoiceField(label=_("Service destinataire"), queryset=None)
-    reason = forms.CharField(label=_("Motif du transfert"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Motif du transfert"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, services=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,8 +36,12 @@ class TransferForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label=_("Attribuer à"), queryset=None, required=False,
-                                      empty_label=_("Personne (remettre dans la file)"))
+    assignee = forms.ModelChoiceField(
+        label=_("Attribuer à"),
+        queryset=None,
+        required=False,
+        empty_label=_("Personne (remettre dans la file)"),
+    )
 
     def __init__(self, *args, agents=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,10 +59,12 @@ class StatusForm(forms.Form):
         ("reopen", _("Rouvrir")),
     )
     action = forms.ChoiceField(choices=ACTIONS)
-    waiting_for = forms.ChoiceField(label=_("En attente de"), choices=WaitingFor.choices,
-                                    required=False)
-    reason = forms.CharField(label=_("Motif ou commentaire"), required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    waiting_for = forms.ChoiceField(
+        label=_("En attente de"), choices=WaitingFor.choices, required=False
+    )
+    reason = forms.CharField(
+        label=_("Motif ou commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DuplicateForm(forms.Form):
@@ -96,14 +72,21 @@ class DuplicateForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Type"), choices=ContactKind.choices,
-                             widget=forms.RadioSelect, initial=ContactKind.PERSON)
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        choices=ContactKind.choices,
+        widget=forms.RadioSelect,
+        initial=ContactKind.PERSON,
+    )
     civility = forms.ChoiceField(label=_("Civilité"), choices=Civility.choices, required=False)
     first_name = forms.CharField(label=_("Prénom"), required=False, max_length=150)
     birth_name = forms.CharField(label=_("Nom de naissance"), required=False, max_length=150)
     usage_name = forms.CharField(label=_("Nom d'usage"), required=False, max_length=150)
-    organisation_type = forms.ChoiceField(label=_("Type d'organisation"), required=False,
-                                          choices=[("", "—"), *OrganisationType.choices])
+    organisation_type = forms.ChoiceField(
+        label=_("Type d'organisation"),
+        required=False,
+        choices=[("", "—"), *OrganisationType.choices],
+    )
     organisation_name = forms.CharField(label=_("Raison sociale"), required=False, max_length=255)
     siret = forms.CharField(label=_("SIRET"), required=False, max_length=14)
     rna = forms.CharField(label=_("Numéro RNA"), required=False, max_length=10)
@@ -114,35 +97,46 @@ class ContactForm(forms.Form):
     address_line2 = forms.CharField(label=_("Complément d'adresse"), required=False, max_length=255)
     postal_code = forms.CharField(label=_("Code postal"), required=False, max_length=10)
     city = forms.CharField(label=_("Commune"), required=False, max_length=120)
-    preferred_channel = forms.ChoiceField(label=_("Canal préféré"), required=False,
-                                          choices=[("", "—"), *Channel.choices])
-    refuses_email = forms.BooleanField(label=_("Refuse les réponses par courriel"),
-                                       required=False)
-    notes = forms.CharField(label=_("Observations"), required=False,
-                            widget=forms.Textarea(attrs={"rows": 2}),
-                            help_text=_("Factuelles uniquement : jamais de donnée sensible."))
+    preferred_channel = forms.ChoiceField(
+        label=_("Canal préféré"), required=False, choices=[("", "—"), *Channel.choices]
+    )
+    refuses_email = forms.BooleanField(label=_("Refuse les réponses par courriel"), required=False)
+    notes = forms.CharField(
+        label=_("Observations"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Factuelles uniquement : jamais de donnée sensible."),
+    )
 
 
-class DeskForm(CheckedFilesMixin, forms.Form):
+class DeskForm(forms.Form):
     """The one-stop desk: who, how, what they asked, and what was done."""
 
     OUTCOMES = (("answered", _("Réponse donnée sur place")), ("case", _("Ouvrir une demande")))
     contact = forms.IntegerField(required=False, widget=forms.HiddenInput)
     channel = forms.ChoiceField(
         label=_("Canal"),
-        choices=[(Channel.COUNTER, Channel.COUNTER.label), (Channel.PHONE, Channel.PHONE.label),
-                 (Channel.POST, Channel.POST.label), (Channel.EMAIL, Channel.EMAIL.label)],
+        choices=[
+            (Channel.COUNTER, Channel.COUNTER.label),
+            (Channel.PHONE, Channel.PHONE.label),
+            (Channel.POST, Channel.POST.label),
+            (Channel.EMAIL, Channel.EMAIL.label),
+        ],
         widget=forms.RadioSelect,
         initial=Channel.COUNTER,
     )
-    body = forms.CharField(label=_("Ce que la personne demande"),
-                           widget=forms.Textarea(attrs={"rows": 3}))
-    duration_minutes = forms.IntegerField(label=_("Durée (minutes)"), required=False,
-                                          min_value=0, max_value=600)
-    outcome = forms.ChoiceField(label=_("Suite donnée"), choices=OUTCOMES,
-                                widget=forms.RadioSelect, initial="answered")
-    category = forms.ModelChoiceField(label=_("Catégorie de la demande"), queryset=None,
-                                      required=False)
+    body = forms.CharField(
+        label=_("Ce que la personne demande"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Durée (minutes)"), required=False, min_value=0, max_value=600
+    )
+    outcome = forms.ChoiceField(
+        label=_("Suite donnée"), choices=OUTCOMES, widget=forms.RadioSelect, initial="answered"
+    )
+    category = forms.ModelChoiceField(
+        label=_("Catégorie de la demande"), queryset=None, required=False
+    )
     subject = forms.CharField(label=_("Objet de la demande"), required=False, max_length=255)
     files = MultipleFileField(label=_("Documents remis"))
     submission_key = forms.CharField(widget=forms.HiddenInput)

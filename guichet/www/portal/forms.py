@@ -7,118 +7,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.forms.boundfield import BoundField
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from guichet.cases.models import Category
 from guichet.contacts.enums import Civility
 from guichet.contacts.phones import normalise_phone
 from guichet.core.enums import Channel
-from guichet.core.files import ALLOWED_TYPES, check_upload
+from guichet.core.forms import MultipleFileField, ServiceErrorsMixin, attachments_help
 from guichet.core.text import fold
 
-# Helper ids written by templates/includes/field.html next to each field.
-HELP_SUFFIX = "-help"
-ERROR_SUFFIX = "-error"
 
-
-class DescribedBoundField(BoundField):
-    """Points aria-describedby at the help and error paragraphs of includes/field.html,
-    whose ids differ from the ones Django links by default."""
-
-    def build_widget_attrs(self, attrs, widget=None):
-        attrs = super().build_widget_attrs(attrs, widget)
-        widget = widget or self.field.widget
-        if widget.is_hidden:
-            return attrs
-        ids = []
-        if self.help_text:
-            ids.append(f"{self.id_for_label}{HELP_SUFFIX}")
-        if self.errors:
-            ids.append(f"{self.id_for_label}{ERROR_SUFFIX}")
-        if ids:
-            attrs["aria-describedby"] = " ".join(ids)
-        else:
-            attrs.pop("aria-describedby", None)
-        return attrs
-
-
-class PortalForm(forms.Form):
-    bound_field_class = DescribedBoundField
-
-    def add_service_error(self, error: ValidationError, aliases: dict[str, str] | None = None):
-        """Show an error raised by a service: on its field when the form has one, else on
-        top of the form."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, errors in error.error_dict.items():
-            name = (aliases or {}).get(name, name)
-            self.add_error(name if name in self.fields else None, errors)
-
-
-# Files -----------------------------------------------------------------------------------
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files at once, each checked by its content (guichet.core.files)."""
-
-    widget = MultipleFileInput
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-        extensions = sorted({ext for exts in ALLOWED_TYPES.values() for ext in exts})
-        self.widget.attrs.setdefault("accept", ",".join(extensions))
-        self.widget.attrs.setdefault("multiple", True)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, (list, tuple)):
-            uploads = [d for d in data if d]
-        else:
-            uploads = [data] if data else []
-        if not uploads:
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return []
-        limit = settings.GUICHET_ATTACHMENT_MAX_COUNT
-        if len(uploads) > limit:
-            raise ValidationError(
-                ngettext(
-                    "Vous pouvez joindre au plus %(count)d fichier.",
-                    "Vous pouvez joindre au plus %(count)d fichiers.",
-                    limit,
-                )
-                % {"count": limit},
-                code="too_many",
-            )
-        checked, errors = [], []
-        for upload in uploads:
-            try:
-                checked.append(check_upload(upload))
-            except ValidationError as error:
-                errors.extend(error.error_list)
-        if errors:
-            raise ValidationError(errors)
-        return checked
-
-
-def attachments_help() -> str:
-    return _(
-        "Jusqu'à %(count)d fichiers de %(size)s chacun au plus : PDF, images (JPEG, PNG, "
-        "WebP, HEIC) ou documents bureautiques (ODT, ODS, DOCX, XLSX, TXT)."
-    ) % {
-        "count": settings.GUICHET_ATTACHMENT_MAX_COUNT,
-        "size": filesizeformat(settings.GUICHET_ATTACHMENT_MAX_BYTES),
-    }
+class PortalForm(ServiceErrorsMixin, forms.Form):
+    pass
 
 
 # Categories ------------------------------------------------------------------------------

@@ -30,17 +30,23 @@ from guichet.www.backoffice.forms import (
 
 
 def _service_agents(case):
-    return User.objects.filter(
-        memberships__service_id=case.service_id,
-        memberships__role__in=(Role.AGENT, Role.MANAGER),
-        is_active=True,
-    ).distinct().order_by("last_name", "first_name")
+    return (
+        User.objects.filter(
+            memberships__service_id=case.service_id,
+            memberships__role__in=(Role.AGENT, Role.MANAGER),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
 
 
 def _transfer_services(case):
-    return Service.objects.filter(authority_id=case.authority_id, is_active=True).exclude(
-        pk=case.service_id
-    ).order_by("name")
+    return (
+        Service.objects.filter(authority_id=case.authority_id, is_active=True)
+        .exclude(pk=case.service_id)
+        .order_by("name")
+    )
 
 
 def _error_messages(error: ValidationError) -> list[str]:
@@ -144,7 +150,9 @@ def case_status(request, pk: int):
     calls = {
         "start": lambda: services.case_start(actor=actor, case=case),
         "wait": lambda: services.case_wait(
-            actor=actor, case=case, waiting_for=form.cleaned_data.get("waiting_for") or "",
+            actor=actor,
+            case=case,
+            waiting_for=form.cleaned_data.get("waiting_for") or "",
             reason=reason,
         ),
         "resume": lambda: services.case_resume(actor=actor, case=case),
@@ -157,7 +165,9 @@ def case_status(request, pk: int):
         updated = calls[action]()
     except ValidationError as error:
         return _failed(request, case, "status", form, error)
-    return _done(request, case, _("Statut : %(status)s.") % {"status": updated.get_status_display()})
+    return _done(
+        request, case, _("Statut : %(status)s.") % {"status": updated.get_status_display()}
+    )
 
 
 @require_POST
@@ -183,16 +193,21 @@ def case_reply(request, pk: int):
         return _failed(request, case, "reply", form)
     try:
         interaction = services.case_reply(
-            actor=request.user, case=case, body=form.cleaned_data["body"],
-            subject=form.cleaned_data.get("subject") or "", files=form.cleaned_data["files"],
+            actor=request.user,
+            case=case,
+            body=form.cleaned_data["body"],
+            subject=form.cleaned_data.get("subject") or "",
+            files=form.cleaned_data["files"],
         )
     except ValidationError as error:
         return _failed(request, case, "reply", form, error)
     if interaction.channel == "email":
         message = _("Réponse envoyée par courriel à %(email)s.") % {"email": interaction.recipient}
     else:
-        message = _("L'usager n'a pas de courriel utilisable : la réponse est enregistrée comme "
-                    "courrier à envoyer.")
+        message = _(
+            "L'usager n'a pas de courriel utilisable : la réponse est enregistrée comme "
+            "courrier à envoyer."
+        )
     return _done(request, case, message)
 
 
@@ -204,12 +219,18 @@ def case_transfer(request, pk: int):
     if not form.is_valid():
         return _failed(request, case, "transfer", form)
     try:
-        services.case_transfer(actor=request.user, case=case, service=form.cleaned_data["service"],
-                               reason=form.cleaned_data["reason"])
+        services.case_transfer(
+            actor=request.user,
+            case=case,
+            service=form.cleaned_data["service"],
+            reason=form.cleaned_data["reason"],
+        )
     except ValidationError as error:
         return _failed(request, case, "transfer", form, error)
-    messages.success(request, _("Demande transférée au service %(service)s.")
-                     % {"service": form.cleaned_data["service"]})
+    messages.success(
+        request,
+        _("Demande transférée au service %(service)s.") % {"service": form.cleaned_data["service"]},
+    )
     # The agent may no longer see the case in full; the page says what they still may.
     return redirect("backoffice:case_detail", pk=case.pk)
 
@@ -222,12 +243,16 @@ def case_duplicate(request, pk: int):
     if not form.is_valid():
         return _failed(request, case, "duplicate", form)
     reference = normalise_reference(form.cleaned_data["original"])
-    original = Case.objects.visible_to(request.user).filter(
-        authority_id=case.authority_id, reference=reference
-    ).first()
+    original = (
+        Case.objects.visible_to(request.user)
+        .filter(authority_id=case.authority_id, reference=reference)
+        .first()
+    )
     if original is None:
-        form.add_error("original", _("Aucune demande %(ref)s parmi celles que vous voyez.")
-                       % {"ref": reference})
+        form.add_error(
+            "original",
+            _("Aucune demande %(ref)s parmi celles que vous voyez.") % {"ref": reference},
+        )
         return _failed(request, case, "duplicate", form)
     try:
         services.case_mark_duplicate(actor=request.user, case=case, original=original)
@@ -246,7 +271,11 @@ def attachment_download(request, pk: int):
 
     if not Interaction.objects.visible_to(request.user).filter(pk=interaction.pk).exists():
         raise Http404
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
-                            filename=attachment.filename, content_type=attachment.mime_type)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.mime_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response

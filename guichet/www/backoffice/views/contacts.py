@@ -46,9 +46,12 @@ def contact_detail(request, pk: int):
         .prefetch_related("attachments")
         .order_by("-occurred_at")[:HISTORY_LIMIT]
     )
-    changes = Event.objects.for_contact(contact).filter(verb__startswith="contact.").select_related(
-        "actor"
-    ).order_by("-at")[:50]
+    changes = (
+        Event.objects.for_contact(contact)
+        .filter(verb__startswith="contact.")
+        .select_related("actor")
+        .order_by("-at")[:50]
+    )
     return render(
         request,
         "backoffice/contacts/detail.html",

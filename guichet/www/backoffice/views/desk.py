@@ -7,7 +7,6 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -23,9 +22,11 @@ MATCH_LIMIT = 10
 
 
 def _categories(authority):
-    return Category.objects.filter(authority=authority, is_active=True).select_related(
-        "default_service", "parent"
-    ).order_by("parent__label", "label")
+    return (
+        Category.objects.filter(authority=authority, is_active=True)
+        .select_related("default_service", "parent")
+        .order_by("parent__label", "label")
+    )
 
 
 def find_matches(user, authority, *, name="", email="", phone=""):
@@ -40,8 +41,14 @@ def find_matches(user, authority, *, name="", email="", phone=""):
             Case.objects.orientable_by(user)
             .open()
             .filter(case_contacts__contact__in=contacts)
-            .values("id", "reference", "status", "category__label", "service__name",
-                    "case_contacts__contact_id")
+            .values(
+                "id",
+                "reference",
+                "status",
+                "category__label",
+                "service__name",
+                "case_contacts__contact_id",
+            )
         )
         by_contact = {}
         for row in open_cases:
@@ -64,8 +71,11 @@ def desk_matches(request):
             matches = find_matches(request.user, authority, phone=query)
         else:
             matches = find_matches(request.user, authority, name=query)
-    return render(request, "backoffice/desk/matches.html",
-                  {"matches": matches, "query": query, "selected": request.GET.get("contact")})
+    return render(
+        request,
+        "backoffice/desk/matches.html",
+        {"matches": matches, "query": query, "selected": request.GET.get("contact")},
+    )
 
 
 @agent_required
@@ -76,13 +86,22 @@ def desk(request):
         form = DeskForm(categories=categories, initial={"submission_key": uuid.uuid4().hex})
         selected = None
         if (request.GET.get("contact") or "").isdigit():
-            selected = Contact.objects.visible_to(request.user).filter(
-                authority=authority, pk=int(request.GET["contact"])
-            ).first()
-        return render(request, "backoffice/desk/desk.html", {
-            "authority": authority, "form": form, "categories": categories,
-            "contact_form": ContactForm(prefix="new"), **_initial_matches(selected, ""),
-        })
+            selected = (
+                Contact.objects.visible_to(request.user)
+                .filter(authority=authority, pk=int(request.GET["contact"]))
+                .first()
+            )
+        return render(
+            request,
+            "backoffice/desk/desk.html",
+            {
+                "authority": authority,
+                "form": form,
+                "categories": categories,
+                "contact_form": ContactForm(prefix="new"),
+                **_initial_matches(selected, ""),
+            },
+        )
 
     form = DeskForm(request.POST, request.FILES, categories=categories)
     contact_form = ContactForm(request.POST, prefix="new")
@@ -92,9 +111,11 @@ def desk(request):
     if valid and not new_contact:
         contact_id = form.cleaned_data.get("contact")
         if contact_id:
-            contact = Contact.objects.visible_to(request.user).filter(
-                authority=authority, pk=contact_id
-            ).first()
+            contact = (
+                Contact.objects.visible_to(request.user)
+                .filter(authority=authority, pk=contact_id)
+                .first()
+            )
             if contact is None:
                 form.add_error(None, _("Cet usager est introuvable."))
                 valid = False
@@ -103,8 +124,9 @@ def desk(request):
     if valid:
         try:
             if new_contact:
-                contact = contact_create(actor=request.user, authority=authority,
-                                         **contact_form.cleaned_data)
+                contact = contact_create(
+                    actor=request.user, authority=authority, **contact_form.cleaned_data
+                )
             data = form.cleaned_data
             minutes = data.get("duration_minutes")
             interaction, case = desk_exchange_record(
@@ -127,9 +149,11 @@ def desk(request):
                     target.add_error(field if field in target.fields else None, message)
         else:
             if case is not None:
-                messages.success(request, _("Demande %(ref)s ouverte et confiée au service "
-                                            "%(service)s.") % {"ref": case.reference,
-                                                               "service": case.service})
+                messages.success(
+                    request,
+                    _("Demande %(ref)s ouverte et confiée au service %(service)s.")
+                    % {"ref": case.reference, "service": case.service},
+                )
                 return redirect("backoffice:case_detail", pk=case.pk)
             messages.success(request, _("Échange enregistré."))
             if contact is not None:
@@ -137,16 +161,26 @@ def desk(request):
             return redirect("backoffice:desk")
     selected = None
     if (request.POST.get("contact") or "").isdigit():
-        selected = Contact.objects.visible_to(request.user).filter(
-            authority=authority, pk=int(request.POST["contact"])
-        ).first()
+        selected = (
+            Contact.objects.visible_to(request.user)
+            .filter(authority=authority, pk=int(request.POST["contact"]))
+            .first()
+        )
     initial = _initial_matches(selected, request.POST.get("who", ""))
     if new_contact:
         initial["initial_selected"] = "new"
-    return render(request, "backoffice/desk/desk.html", {
-        "authority": authority, "form": form, "contact_form": contact_form,
-        "categories": categories, **initial,
-    }, status=400)
+    return render(
+        request,
+        "backoffice/desk/desk.html",
+        {
+            "authority": authority,
+            "form": form,
+            "contact_form": contact_form,
+            "categories": categories,
+            **initial,
+        },
+        status=400,
+    )
 
 
 def _initial_matches(selected, query):

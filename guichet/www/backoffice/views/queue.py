@@ -62,7 +62,9 @@ def queue(request):
     counters = base.filter(status__in=OPEN_STATUSES).aggregate(
         new=Count("id", filter=Q(status=Status.NEW)),
         mine=Count("id", filter=Q(assignee=user)),
-        overdue=Count("id", filter=Q(status__in=(Status.NEW, Status.IN_PROGRESS), due_on__lt=today)),
+        overdue=Count(
+            "id", filter=Q(status__in=(Status.NEW, Status.IN_PROGRESS), due_on__lt=today)
+        ),
         waiting=Count("id", filter=Q(status=Status.WAITING)),
     )
 
@@ -99,13 +101,19 @@ def queue(request):
         Q(pk__in=scope.service_ids) | Q(authority_id__in=scope.full_authority_ids),
         authority=authority,
     ).order_by("name")
-    categories = Category.objects.filter(
-        authority=authority, is_active=True
-    ).order_by("label").only("id", "label")
-    assignees = User.objects.filter(
-        memberships__service_id__in=scope.service_ids,
-        memberships__role__in=(Role.AGENT, Role.MANAGER),
-    ).distinct().order_by("last_name", "first_name")
+    categories = (
+        Category.objects.filter(authority=authority, is_active=True)
+        .order_by("label")
+        .only("id", "label")
+    )
+    assignees = (
+        User.objects.filter(
+            memberships__service_id__in=scope.service_ids,
+            memberships__role__in=(Role.AGENT, Role.MANAGER),
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
     return render(
         request,
         "backoffice/queue.html",

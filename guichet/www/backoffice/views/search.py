@@ -42,10 +42,14 @@ def search(request):
         )
     context["contacts"] = list(contacts.order_by("name_key", "id")[:LIMIT])
     cases = Case.objects.visible_to(user)
-    context["cases"] = list(
-        cases.search_text(query)
-        .select_related("category", "service")
-        .order_by("-received_at")[:LIMIT]
-    ) if len(query) >= 3 and "@" not in query else []
+    context["cases"] = (
+        list(
+            cases.search_text(query)
+            .select_related("category", "service")
+            .order_by("-received_at")[:LIMIT]
+        )
+        if len(query) >= 3 and "@" not in query
+        else []
+    )
     context["limit"] = LIMIT
     return render(request, "backoffice/search.html", context)
