@@ -30,6 +30,10 @@ class Authority(models.Model):
     email = models.EmailField(_("courriel"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=32, blank=True)
     website = models.URLField(_("site internet"), blank=True)
+    dpo_name = models.CharField(
+        _("délégué à la protection des données"), max_length=200, blank=True
+    )
+    dpo_email = models.EmailField(_("courriel du délégué à la protection des données"), blank=True)
     # Branding used on its pages and documents.
     display_name = models.CharField(_("nom affiché"), max_length=200, blank=True)
     logo = models.FileField(_("logo"), upload_to="branding/", blank=True)

@@ -20,6 +20,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
@@ -262,6 +263,47 @@ class Batch:
     def flush(self) -> None:
         self.writer.write([(model, self.rows[model]) for model in WRITE_ORDER])
         self.rows = {m: [] for m in WRITE_ORDER}
+
+
+@contextmanager
+def indexes_dropped(*, enabled: bool, out: Out = quiet, using: str = DEFAULT_DB_ALIAS):
+    """Drop the secondary indexes of the bulk tables for the time of a large fill and build
+    them again after, as PostgreSQL's documentation advises for bulk loads. Primary keys
+    and unique indexes stay, so that nothing wrong gets in. PostgreSQL only."""
+    connection = connections[using]
+    if not enabled or connection.vendor != "postgresql":
+        yield
+        return
+    tables = [m._meta.db_table for m in WRITE_ORDER]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.relname, pg_get_indexdef(c.oid)
+            FROM pg_index x
+            JOIN pg_class c ON c.oid = x.indexrelid
+            JOIN pg_class t ON t.oid = x.indrelid
+            WHERE t.relname = ANY(%s) AND NOT x.indisunique AND NOT x.indisprimary
+              AND t.relnamespace = to_regnamespace(current_schema())::oid
+            ORDER BY t.relname, c.relname
+            """,
+            [tables],
+        )
+        dropped = cursor.fetchall()
+        for name, _definition in dropped:
+            cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
+    out(f"Dropped {len(dropped)} secondary indexes for the fill; they are rebuilt after it.")
+    try:
+        yield
+    finally:
+        started = time.monotonic()
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+            for index, (_name, definition) in enumerate(dropped, 1):
+                cursor.execute(definition)
+                if index % 10 == 0 or index == len(dropped):
+                    out(f"  indexes rebuilt: {index}/{len(dropped)}")
+            cursor.execute("RESET maintenance_work_mem")
+        out(f"Indexes rebuilt in {time.monotonic() - started:.0f} s.")
 
 
 def progress(out: Out, what: str, done: int, total: int, started: float) -> None:

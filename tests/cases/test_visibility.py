@@ -7,7 +7,6 @@ from guichet.authorities.enums import Role
 from guichet.authorities.models import Membership
 from guichet.cases import services
 from guichet.cases.models import Case
-from guichet.cases.querysets import CaseQuerySet
 from guichet.contacts.models import Contact
 from guichet.contacts.services import contact_create
 from guichet.core.enums import Channel, Direction
@@ -250,13 +249,14 @@ def test_who_sees_which_exchange(request, exchanges, who, expected):
     assert names(Interaction.objects.visible_to(user), exchanges) == expected
 
 
-def test_the_front_desk_summary_does_not_load_the_content(all_cases, front_desk):
-    row = (
-        Case.objects.orientable_by(front_desk)
-        .filter(pk=all_cases["voirie"].pk)
-        .values(*CaseQuerySet.summary_fields)
-        .get()
-    )
-    assert row["reference"] == all_cases["voirie"].reference
-    assert row["service__name"] == "Voirie"
-    assert "subject" not in row and "description" not in row
+def test_the_front_desk_summary_does_not_load_the_content(all_cases, front_desk, agent):
+    from guichet.www.backoffice.access import get_case_for_user_or_404
+
+    summary = get_case_for_user_or_404(front_desk, all_cases["voirie"].pk)
+    assert not summary.full
+    assert summary.case.reference == all_cases["voirie"].reference
+    assert summary.case.service.name == "Voirie"
+    assert {"subject", "description", "location_label"} <= summary.case.get_deferred_fields()
+    full = get_case_for_user_or_404(agent, all_cases["voirie"].pk)
+    assert full.full
+    assert full.case.description == "Un trou profond devant le 12."

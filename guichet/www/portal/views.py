@@ -140,7 +140,7 @@ def _retention_label(days: int) -> str:
 
 def _dpo_email(authority: Authority) -> str:
     # Authorities may name a DPO address of their own; otherwise write to the authority.
-    return getattr(authority, "dpo_email", "") or authority.email
+    return authority.dpo_email or authority.email
 
 
 @require_GET
@@ -167,7 +167,7 @@ def privacy(request):
         {
             "authority": a,
             "dpo_email": _dpo_email(a),
-            "has_dpo": a.pk in with_dpo_role or bool(getattr(a, "dpo_email", "")),
+            "has_dpo": a.pk in with_dpo_role or bool(a.dpo_email),
             "categories": retention.get(a.pk, []),
         }
         for a in authorities
@@ -331,10 +331,7 @@ def _case_page(request, *, authority, case, contact, page_url: str, attachment_u
         "authority": authority,
         "case": case,
         "service": case.service,
-        "service_address": case.service.address
-        or ", ".join(
-            p for p in (authority.address, f"{authority.postal_code} {authority.city}".strip()) if p
-        ),
+        "service_address": case.service.postal_address,
         "timeline": public_timeline(case, attachment_url=attachment_url),
         "form": form,
         "can_reply": case.status not in NO_REPLY_STATUSES,
@@ -342,6 +339,8 @@ def _case_page(request, *, authority, case, contact, page_url: str, attachment_u
         "files_lost": request.method == "POST" and bool(request.FILES),
         "by_token": bool(token),
         "nav": "" if token else "mine",
+        # The secret link must not travel into the login URL (and from there into logs).
+        "login_next": reverse("portal:home", args=[authority.slug]) if token else "",
     }
     return render(request, "portal/case_detail.html", context, status=status)
 
