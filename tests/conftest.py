@@ -18,6 +18,12 @@ PASSWORD = f.PASSWORD
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 costs half a second per user; the tests check who sees what, not hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,

@@ -30,12 +30,17 @@ class CaseQuerySet(models.QuerySet):
         from guichet.cases.models import Case
 
         once_handled = Case.handlers.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
-        condition = Q(service_id__in=scope.service_ids) | Exists(once_handled)
+        # What an agent once handled stays readable only while they still work for that
+        # authority.
+        history = Exists(once_handled)
         if scope.service_ids:
             once_held = Case.past_services.through.objects.filter(
                 case_id=OuterRef("pk"), service_id__in=scope.service_ids
             )
-            condition |= Exists(once_held)
+            history |= Exists(once_held)
+        condition = Q(service_id__in=scope.service_ids) | (
+            Q(authority_id__in=scope.authority_ids) & history
+        )
         if scope.full_authority_ids:
             condition |= Q(authority_id__in=scope.full_authority_ids)
         return self.filter(condition)

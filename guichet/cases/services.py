@@ -87,6 +87,16 @@ def _transition(case: Case, target: str, *, actor, verb: str, data: dict | None 
     return current
 
 
+def _require_status(case: Case, expected: str, target: str) -> None:
+    """Several arrows lead to the same status; each is taken by its own service only."""
+    if case.status != expected:
+        raise TransitionError(
+            _("Impossible de passer une demande « %(from)s » à l'état « %(to)s ».")
+            % {"from": Status(case.status).label, "to": Status(target).label},
+            code="invalid_transition",
+        )
+
+
 def _remember_handler(case: Case, actor) -> None:
     if getattr(actor, "is_agent", False):
         case.handlers.add(actor)
@@ -314,6 +324,7 @@ def case_transfer(*, actor, case: Case, service: Service, reason: str) -> Case:
 def case_start(*, actor, case: Case) -> Case:
     case = _lock(case)
     _ensure_can_act(actor, case)
+    _require_status(case, Status.NEW, Status.IN_PROGRESS)
     _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.started")
     case.save()
     _remember_handler(case, actor)
@@ -347,6 +358,7 @@ def case_resume(*, actor, case: Case) -> Case:
     case = _lock(case)
     if getattr(actor, "is_agent", False):
         _ensure_can_act(actor, case)
+    _require_status(case, Status.WAITING, Status.IN_PROGRESS)
     _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.resumed")
     _end_pause(case, timezone.localdate())
     case.waiting_for = ""
@@ -632,6 +644,7 @@ def desk_exchange_record(
     channel: str,
     body: str,
     submission_key: str,
+    new_contact: dict | None = None,
     open_case: bool = False,
     category: Category | None = None,
     subject: str = "",
@@ -640,7 +653,8 @@ def desk_exchange_record(
 ) -> tuple[Interaction, Case | None]:
     """The one-stop desk: a visit or a call is remembered whatever follows; either the
     answer was given on the spot, or a case is opened in a category and routed to its
-    service. A resent form gives back the first exchange."""
+    service. `new_contact` holds the fields of a person to create with it. A resent form
+    gives back the first exchange and creates nobody twice."""
     from guichet.interactions.enums import Outcome
 
     if channel not in (Channel.COUNTER, Channel.PHONE, Channel.POST, Channel.EMAIL):
@@ -654,6 +668,10 @@ def desk_exchange_record(
     existing = Interaction.objects.filter(authority=authority, idempotency_key=key).first()
     if existing:
         return existing, existing.case
+    if new_contact is not None:
+        from guichet.contacts.services import contact_create
+
+        contact = contact_create(actor=actor, authority=authority, **new_contact)
     service = None
     scope = actor.scope
     own = sorted(s for s in scope.own_service_ids)

@@ -20,9 +20,13 @@ def encode(number: int, width: int = 4) -> str:
     return "".join(reversed(chars)).rjust(width, ALPHABET[0])
 
 
-def check_char(body: str) -> str:
-    """A weighted checksum character, so that a typo in a reference read aloud is caught."""
+def check_char(body: str, year2: str = "") -> str:
+    """A weighted checksum character over the body and the two-digit year, so that one
+    mistyped character of a reference read aloud is caught (31 is prime and every weight is
+    below it: one changed character always changes the sum modulo 31)."""
     total = sum((i + 1) * ALPHABET.index(c) for i, c in enumerate(body) if c in ALPHABET)
+    if year2.isdigit():
+        total += int(year2) * (len(body) + 1)
     return ALPHABET[total % len(ALPHABET)]
 
 
@@ -37,9 +41,14 @@ def next_number(*, authority, kind: str, year: int) -> int:
 
 
 def case_reference(*, authority, year: int) -> str:
-    number = next_number(authority=authority, kind="case", year=year)
+    return format_case_reference(year, next_number(authority=authority, kind="case", year=year))
+
+
+def format_case_reference(year: int, number: int) -> str:
+    """26-2223X6: the year, the number in the spoken-safe alphabet, a check character."""
     body = encode(number)
-    return f"{year % 100:02d}-{body}{check_char(body)}"
+    prefix = f"{year % 100:02d}"
+    return f"{prefix}-{body}{check_char(body, prefix)}"
 
 
 def normalise_reference(text: str) -> str:
@@ -54,4 +63,4 @@ def is_well_formed(reference: str) -> bool:
     if len(reference) < 8 or reference[2] != "-" or not reference[:2].isdigit():
         return False
     body, check = reference[3:-1], reference[-1]
-    return all(c in ALPHABET for c in body) and check_char(body) == check
+    return all(c in ALPHABET for c in body) and check_char(body, reference[:2]) == check

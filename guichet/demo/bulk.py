@@ -266,14 +266,17 @@ class Batch:
 
 
 @contextmanager
-def indexes_dropped(*, enabled: bool, out: Out = quiet, using: str = DEFAULT_DB_ALIAS):
-    """Drop the secondary indexes of the bulk tables for the time of a large fill and build
-    them again after, as PostgreSQL's documentation advises for bulk loads. Primary keys
-    and unique indexes stay, so that nothing wrong gets in. PostgreSQL only."""
+def bulk_load(*, enabled: bool, out: Out = quiet, using: str = DEFAULT_DB_ALIAS):
+    """For the time of a large fill, drop the foreign keys and secondary indexes of the bulk
+    tables, then restore them, as PostgreSQL's documentation advises for bulk loads ("Remove
+    Indexes", "Remove Foreign Key Constraints"): checking every row, one at a time, costs
+    more than checking them all at the end. Primary keys and unique indexes stay, and
+    restoring the foreign keys validates every row. PostgreSQL only."""
     connection = connections[using]
     if not enabled or connection.vendor != "postgresql":
         yield
         return
+    quote = connection.ops.quote_name
     tables = [m._meta.db_table for m in WRITE_ORDER]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -288,22 +291,51 @@ def indexes_dropped(*, enabled: bool, out: Out = quiet, using: str = DEFAULT_DB_
             """,
             [tables],
         )
-        dropped = cursor.fetchall()
-        for name, _definition in dropped:
-            cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
-    out(f"Dropped {len(dropped)} secondary indexes for the fill; they are rebuilt after it.")
+        indexes = cursor.fetchall()
+        cursor.execute(
+            """
+            SELECT t.relname, k.conname, pg_get_constraintdef(k.oid)
+            FROM pg_constraint k
+            JOIN pg_class t ON t.oid = k.conrelid
+            WHERE k.contype = 'f' AND t.relname = ANY(%s)
+              AND t.relnamespace = to_regnamespace(current_schema())::oid
+            ORDER BY t.relname, k.conname
+            """,
+            [tables],
+        )
+        foreign_keys = cursor.fetchall()
+    restore = [definition for _name, definition in indexes] + [
+        f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
+        for table, name, definition in foreign_keys
+    ]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for table, name, _definition in foreign_keys:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+    out(
+        f"Bulk load: {len(indexes)} secondary indexes and {len(foreign_keys)} foreign keys "
+        "set aside, restored after the fill."
+    )
     try:
         yield
     finally:
         started = time.monotonic()
-        with connection.cursor() as cursor:
-            cursor.execute("SET maintenance_work_mem = '256MB'")
-            for index, (_name, definition) in enumerate(dropped, 1):
-                cursor.execute(definition)
-                if index % 10 == 0 or index == len(dropped):
-                    out(f"  indexes rebuilt: {index}/{len(dropped)}")
-            cursor.execute("RESET maintenance_work_mem")
-        out(f"Indexes rebuilt in {time.monotonic() - started:.0f} s.")
+        done = 0
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET maintenance_work_mem = '256MB'")
+                for done, statement in enumerate(restore, 1):
+                    cursor.execute(statement)
+                    if done % 20 == 0 or done == len(restore):
+                        out(f"  restored {done}/{len(restore)} indexes and foreign keys")
+                cursor.execute("RESET maintenance_work_mem")
+        except Exception:
+            out("Restoring failed; the remaining statements to run are:")
+            for statement in restore[max(done - 1, 0) :]:
+                out(f"  {statement};")
+            raise
+        out(f"Indexes and foreign keys restored in {time.monotonic() - started:.0f} s.")
 
 
 def progress(out: Out, what: str, done: int, total: int, started: float) -> None:

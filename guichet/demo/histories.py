@@ -124,6 +124,10 @@ class WorkClock:
             day += one
             t = 0.0
 
+    def snap(self, ts: float) -> float:
+        """`ts` if it falls in working hours, else the next opening."""
+        return self.after(ts, 0.0)
+
     def due(self, received_on: dt.date, delay: int, pauses, today: dt.date) -> dt.date:
         if not pauses:
             key = (received_on, delay)
@@ -244,6 +248,7 @@ class CaseState:
     handlers: set[int] = field(default_factory=set)
     past_services: list[int] = field(default_factory=list)
     pauses: list[list] = field(default_factory=list)
+    answer: str = ""
 
 
 class CaseGenerator:
@@ -575,8 +580,8 @@ class CaseGenerator:
             actor_citizen=citizen,
             last=ts,
         )
-        words = _Text(self, female, {"leaf_label": texts.extra.get("leaf", "")})
-        subject = rng.choice(texts.subjects)
+        words = _Text(self, female, texts.extra)
+        subject, request, case.answer = rng.choice(texts.demands)
         location, latitude, longitude = "", None, None
         if category.is_public_space:
             location = words["address"]
@@ -584,7 +589,7 @@ class CaseGenerator:
             latitude = Decimal(f"{cat.CENTRE[0] + rng.gauss(0, 0.008):.6f}")
             longitude = Decimal(f"{cat.CENTRE[1] + rng.gauss(0, 0.012):.6f}")
         subject = " ".join(subject.split())[:255]
-        description = rng.choice(texts.bodies).format_map(words).strip()
+        description = request.format_map(words).strip()
         received_on = clock.local(ts).date()
         token = ""
         token_hash = ""
@@ -770,7 +775,10 @@ class CaseGenerator:
             case.last = t = at
 
         # Taken by an agent of the service, or given to one by a manager.
-        t_assign = clock.after(t, rng.expovariate(1 / 6))
+        # Mostly within the day; now and then after a few days in the pile.
+        t_assign = clock.after(
+            t, rng.expovariate(1 / 8) if rng.random() < 0.9 else rng.expovariate(1 / 27)
+        )
         if t_assign > now:
             return
         assignee = self._agent_of(case.service_id)
@@ -793,15 +801,18 @@ class CaseGenerator:
         )
 
         # How long the work takes, in working days: mostly within the promised delay.
-        work_days = rng.lognormvariate(math.log(max(0.3, category.delay_days * 0.45)), 0.8)
+        work_days = rng.lognormvariate(math.log(max(0.3, category.delay_days * 0.5)), 0.8)
+        if rng.random() < 0.04:
+            work_days *= rng.uniform(4, 12)  # forgotten under a pile, then found again
         t = t_assign
-        t_done = clock.after(t_assign, work_days * 9)
+        hours = work_days * 9
+        t_done = clock.after(t_assign, hours)
 
         # Waiting for the person or for someone else: the clock stops.
         if rng.random() < 0.12:
             t_wait = clock.after(t_assign, work_days * 9 * rng.uniform(0.1, 0.6))
             if t_wait > now:
-                self._exchanges(batch, case, channel, words, t_assign, now)
+                self._exchanges(batch, case, channel, words, t_assign, hours, now)
                 return
             person = case.contact is not None and rng.random() < 0.7
             waiting_for = (WaitingFor.PERSON if person else WaitingFor.THIRD_PARTY).value
@@ -883,10 +894,11 @@ class CaseGenerator:
                 )
             pause[1] = clock.local(t_resume).date()
             case.waiting_for = ""
-            t_done = clock.after(t_resume, work_days * 9 * rng.uniform(0.2, 0.6))
+            hours = work_days * 9 * rng.uniform(0.2, 0.6)
+            t_done = clock.after(t_resume, hours)
             t = t_resume
 
-        self._exchanges(batch, case, channel, words, t, min(t_done, now))
+        self._exchanges(batch, case, channel, words, t, hours, min(t_done, now))
         if t_done > now:
             return
 
@@ -914,7 +926,7 @@ class CaseGenerator:
             )
             case.closed_at = t_done + 1
             return
-        answer = rng.choice(texts.replies).format_map(words)
+        answer = case.answer.format_map(words)
         if case.contact is not None:
             self._send(
                 batch,
@@ -934,7 +946,7 @@ class CaseGenerator:
             data={"resolution": answer[:200]},
         )
         case.resolved_at = t_done + 1
-        t_close = t_done + rng.uniform(7, 35) * 86400
+        t_close = clock.after(clock.snap(t_done + rng.uniform(7, 35) * 86400), rng.uniform(0, 9))
         if t_close > now:
             return
         closer = (
@@ -948,12 +960,22 @@ class CaseGenerator:
         case.closed_at = t_close
 
     def _exchanges(
-        self, batch: Batch, case: CaseState, channel: str, words: _Text, start: float, end: float
+        self,
+        batch: Batch,
+        case: CaseState,
+        channel: str,
+        words: _Text,
+        start: float,
+        hours: float,
+        end: float,
     ) -> None:
-        """Notes and back-and-forth while the case is worked on; a few cases get many."""
+        """Notes and back-and-forth during the `hours` working hours the case is worked on
+        from `start`, up to `end`; a few cases get many."""
         rng = self.rng
         if end <= start:
             return
+        clock = self.clock
+        finish = clock.after(start, hours)
         assignee = case.assignee
         contact_id = self.pool.ids[case.contact] if case.contact is not None else None
         roll = rng.random()
@@ -967,63 +989,74 @@ class CaseGenerator:
             rounds = 0
         if contact_id is None:
             rounds = 0
-        moments = sorted(rng.uniform(start, end) for _ in range(rounds))
-        for at in moments:
-            inbound = rng.random() < 0.55
-            if inbound:
-                via = (
-                    channel
-                    if channel in (Channel.EMAIL, Channel.PHONE, Channel.COUNTER)
-                    else (rng.choice((Channel.PHONE, Channel.EMAIL)).value)
-                )
-                recorder = (
-                    None if via == Channel.EMAIL else rng.choice(self.plan.front_desk or [assignee])
-                )
+        for share in sorted(rng.random() for _ in range(rounds)):
+            at = start + share * (finish - start)  # the person may write at any hour
+            if rng.random() < 0.55:
+                # The person writes or calls about their case.
+                if channel == Channel.PORTAL and case.actor_citizen:
+                    via, recorder, citizen = Channel.PORTAL.value, None, case.actor_citizen
+                elif channel in (Channel.EMAIL, Channel.PHONE, Channel.COUNTER):
+                    via, citizen = str(channel), None
+                else:
+                    via, citizen = rng.choice((Channel.PHONE, Channel.EMAIL)).value, None
+                if via in (Channel.PHONE, Channel.COUNTER):
+                    at = clock.after(start, share * hours)
+                    recorder = rng.choice(self.plan.front_desk or [assignee])
+                elif via == Channel.EMAIL:
+                    recorder = None
+                if at > end:
+                    continue
                 self._interaction(
                     batch,
                     at=at,
-                    actor=recorder,
+                    actor=citizen or recorder,
                     agent=recorder,
-                    channel=str(via),
+                    channel=via,
                     direction=Direction.IN.value,
                     case=case,
                     contact_id=contact_id,
                     service_id=case.service_id,
-                    subject=f"Relance — {case.reference}",
+                    subject=f"Message sur la demande {case.reference}",
                     body=rng.choice(cat.FOLLOW_UPS_IN).format_map(words),
                     duration=rng.randint(60, 600) if via == Channel.PHONE else None,
-                    key=f"<{rng.getrandbits(96):024x}@relance.example>"
+                    key=f"<{rng.getrandbits(96):024x}@{self.domain}>"
                     if via == Channel.EMAIL
                     else None,
                 )
-            elif channel == Channel.PHONE and rng.random() < 0.4:
-                self._interaction(
-                    batch,
-                    at=at,
-                    actor=assignee,
-                    agent=assignee,
-                    channel=Channel.PHONE.value,
-                    direction=Direction.OUT.value,
-                    case=case,
-                    contact_id=contact_id,
-                    service_id=case.service_id,
-                    subject="Rappel de l'usager",
-                    body=rng.choice(cat.FOLLOW_UPS_OUT),
-                    duration=rng.randint(60, 480),
-                )
             else:
-                self._send(
-                    batch,
-                    case,
-                    at=at,
-                    actor=assignee,
-                    subject=f"Votre demande {case.reference}",
-                    body=rng.choice(cat.FOLLOW_UPS_OUT),
-                )
-            case.handlers.add(assignee)
+                at = clock.after(start, share * hours)
+                if at > end:
+                    continue
+                if channel == Channel.PHONE and rng.random() < 0.4:
+                    self._interaction(
+                        batch,
+                        at=at,
+                        actor=assignee,
+                        agent=assignee,
+                        channel=Channel.PHONE.value,
+                        direction=Direction.OUT.value,
+                        case=case,
+                        contact_id=contact_id,
+                        service_id=case.service_id,
+                        subject="Appel à l'usager",
+                        body=rng.choice(cat.FOLLOW_UPS_OUT),
+                        duration=rng.randint(60, 480),
+                    )
+                else:
+                    self._send(
+                        batch,
+                        case,
+                        at=at,
+                        actor=assignee,
+                        subject=f"Votre demande {case.reference}",
+                        body=rng.choice(cat.FOLLOW_UPS_OUT),
+                    )
+                case.handlers.add(assignee)
             case.last = max(case.last, at)
         notes = rng.choices((0, 1, 2, 3), weights=(72, 20, 6, 2))[0] + (rounds // 4)
-        for at in sorted(rng.uniform(start, end) for _ in range(notes)):
+        for at in sorted(clock.after(start, rng.random() * hours) for _ in range(notes)):
+            if at > end:
+                break
             author = (
                 assignee
                 if rng.random() < 0.8

@@ -30,6 +30,7 @@ from guichet.core.enums import Channel
 from guichet.core.models import Event
 from guichet.core.text import fold
 from guichet.demo import catalogue as cat
+from guichet.demo import demands as dem
 from guichet.demo.bulk import Out, quiet
 
 DATA_DIR = Path(settings.BASE_DIR).parent / "shared" / "data"
@@ -225,14 +226,14 @@ def build_organisation(
     agent(commune, services[("ville-demo", "Accueil")], Role.FRONT_DESK, "Agent d'accueil")
 
     categories = 0
-    for authority, specs in ((commune, cat.COMMUNE_CATEGORIES), (epci, cat.EPCI_CATEGORIES)):
+    for authority, specs in ((commune, dem.COMMUNE_CATEGORIES), (epci, dem.EPCI_CATEGORIES)):
         for spec in specs:
             Category.objects.create(
                 authority=authority,
                 label=spec.label,
                 description=spec.description,
                 default_service=services[(authority.slug, spec.service)],
-                channels=[str(c) for c in spec.channels],
+                channels=list(spec.channels),
                 delay_days=spec.delay_days,
                 silence_rule=spec.silence_rule,
                 silence_delay_days=spec.silence_delay_days,
@@ -248,7 +249,7 @@ def build_organisation(
             "report categories are created by hand instead."
         )
         roots = _fallback_street_roots()
-    street_channels = [str(c) for c in cat.STREET_CHANNELS]
+    street_channels = list(dem.STREET_CHANNELS)
     for root in roots:
         service = services[("ville-demo", street_service_for(root.label))]
         delay = 10 if service.name == "Éclairage public" else 5
@@ -257,7 +258,7 @@ def build_organisation(
             default_service=service,
             channels=street_channels,
             delay_days=delay,
-            silence_rule=cat.NA,
+            silence_rule=dem.NA,
             retention_days=2 * 365,
             is_public_space=True,
         )
@@ -342,16 +343,14 @@ class CategoryInfo:
 
 def _texts_for(
     category: Category,
-    specs: dict[str, cat.CategorySpec],
+    specs: dict[str, dem.CategorySpec],
     leaf_count: int,
     root_weights: dict[int, float],
 ) -> cat.Texts:
     spec = specs.get(category.label)
     if spec is not None:
         return cat.Texts(
-            spec.subjects,
-            spec.bodies,
-            spec.replies,
+            spec.demands,
             spec.reject_rate,
             spec.reject_reasons,
             spec.organisation_share,
@@ -359,17 +358,20 @@ def _texts_for(
         )
     if category.is_public_space and category.parent_id:
         weight = cat.STREET_WEIGHT * root_weights.get(category.parent_id, 0) / max(leaf_count, 1)
+        demands = tuple(
+            (category.label, body, reply)
+            for body in cat.STREET_BODIES
+            for reply in cat.STREET_REPLIES
+        )
         return cat.Texts(
-            (category.label,),
-            cat.STREET_BODIES,
-            cat.STREET_REPLIES,
+            demands,
             0.01,
             ("Le lieu signalé relève du domaine privé : nous ne pouvons pas intervenir.",),
             0.0,
             weight,
-            {"leaf": category.label},
+            {"leaf_label": category.label},
         )
-    return cat.Texts((category.label,), ("{question_free}",), ("Votre demande a été traitée.",))
+    return cat.Texts(((category.label, "{question_free}", "Votre demande a été traitée."),))
 
 
 @dataclass
@@ -416,7 +418,7 @@ class AuthorityPlan:
                 found.extend(direct_managers.get(node, []))
                 node = parents.get(node)
             managers[sid] = found
-        specs = {s.label: s for s in (*cat.COMMUNE_CATEGORIES, *cat.EPCI_CATEGORIES)}
+        specs = {s.label: s for s in (*dem.COMMUNE_CATEGORIES, *dem.EPCI_CATEGORIES)}
         all_categories = list(Category.objects.filter(authority=authority, is_active=True))
         has_children = {c.parent_id for c in all_categories if c.parent_id}
         leaves_per_parent: dict[int, int] = {}

@@ -265,7 +265,7 @@ def generate_contacts(
         while made < target:
             created_at = start + dt.timedelta(seconds=rng.random() * span)
             actor = rng.choice(actors) if rng.random() < 0.6 else None
-            if rng.random() < 0.05 and persons:
+            if rng.random() < 0.08 and persons:
                 rows = [maker.organisation(created_at)]
             else:
                 rows = maker.household(created_at)
@@ -411,7 +411,7 @@ class ContactPool:
             k = bisect.bisect_right(self.org_positions, known - 1)
             if k:
                 return self.org_positions[rng.randrange(k)]
-        if self.frequent and rng.random() < 0.2:
+        if self.frequent and rng.random() < 0.12:
             k = bisect.bisect_right(self.frequent, known - 1)
             if k:
                 return self.frequent[rng.randrange(k)]

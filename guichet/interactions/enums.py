@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class DeliveryStatus(models.TextChoices):
     NOT_APPLICABLE = "", _("—")
     QUEUED = "queued", _("En file d'envoi")
+    SENDING = "sending", _("Envoi en cours")
     SENT = "sent", _("Envoyé")
     FAILED = "failed", _("Échec d'envoi")
     TO_PRINT = "to_print", _("Courrier à envoyer")

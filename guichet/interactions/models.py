@@ -91,6 +91,7 @@ class Interaction(models.Model):
         _("état d'envoi"), max_length=16, choices=DeliveryStatus.choices, blank=True
     )
     delivery_attempts = models.PositiveSmallIntegerField(default=0)
+    delivery_claimed_at = models.DateTimeField(null=True, blank=True)
     delivery_error = models.CharField(max_length=500, blank=True)
     # The same thing received twice is stored once: Message-ID, chrono number, client key…
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)

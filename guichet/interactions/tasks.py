@@ -7,7 +7,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -16,15 +16,28 @@ from guichet.interactions.models import Interaction
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+CLAIM_TIMEOUT = dt.timedelta(minutes=15)
 
 
 @task(queue_name="mail")
 def interaction_send_email(interaction_id: int) -> str:
     """Send a queued outgoing email. A message already sent is not sent again; a failure is
     retried with a growing delay, then marked as failed where the agents can see it."""
-    claimed = Interaction.objects.filter(
-        pk=interaction_id, delivery_status=DeliveryStatus.QUEUED
-    ).update(delivery_attempts=F("delivery_attempts") + 1)
+    now = timezone.now()
+    # Claim the message: only one worker moves it out of the queue. A claim older than
+    # CLAIM_TIMEOUT belongs to a worker that died mid-send, and may be taken again.
+    claimed = (
+        Interaction.objects.filter(pk=interaction_id)
+        .filter(
+            Q(delivery_status=DeliveryStatus.QUEUED)
+            | Q(delivery_status=DeliveryStatus.SENDING, delivery_claimed_at__lt=now - CLAIM_TIMEOUT)
+        )
+        .update(
+            delivery_status=DeliveryStatus.SENDING,
+            delivery_claimed_at=now,
+            delivery_attempts=F("delivery_attempts") + 1,
+        )
+    )
     if not claimed:
         return "skipped"
     interaction = Interaction.objects.select_related("authority", "case", "service").get(
@@ -59,7 +72,9 @@ def interaction_send_email(interaction_id: int) -> str:
                 delivery_status=DeliveryStatus.FAILED, delivery_error=str(exc)[:500]
             )
             return "failed"
-        Interaction.objects.filter(pk=interaction_id).update(delivery_error=str(exc)[:500])
+        Interaction.objects.filter(pk=interaction_id).update(
+            delivery_status=DeliveryStatus.QUEUED, delivery_error=str(exc)[:500]
+        )
         delay = dt.timedelta(minutes=2**interaction.delivery_attempts)
         interaction_send_email.using(run_after=timezone.now() + delay).enqueue(interaction_id)
         return "retry"

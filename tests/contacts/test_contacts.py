@@ -9,11 +9,6 @@ from guichet.contacts.services import contact_create, contact_for_submission, co
 from guichet.core.models import Event
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def create(authority, **values):
     return contact_create(actor=None, authority=authority, **values)
 
@@ -59,8 +54,9 @@ def test_a_person_needs_a_name(authority):
     assert not Contact.objects.exists()
 
 
-@pytest.mark.parametrize("name", [{"first_name": "Awa"}, {"birth_name": "Diallo"},
-                                  {"usage_name": "Martin"}])
+@pytest.mark.parametrize(
+    "name", [{"first_name": "Awa"}, {"birth_name": "Diallo"}, {"usage_name": "Martin"}]
+)
 def test_a_first_name_or_a_family_name_is_enough(authority, name):
     assert create(authority, **name).pk
 
@@ -68,11 +64,13 @@ def test_a_first_name_or_a_family_name_is_enough(authority, name):
 def test_an_organisation_needs_its_name(authority):
     with pytest.raises(ValidationError) as info:
         create(authority, kind=ContactKind.ORGANISATION, first_name="Awa")
-    assert info.value.message_dict == {
-        "organisation_name": ["Indiquez le nom de l'organisation."]
-    }
-    organisation = create(authority, kind=ContactKind.ORGANISATION,
-                          organisation_name="  Les Amis   du Parc ", organisation_type="association")
+    assert info.value.message_dict == {"organisation_name": ["Indiquez le nom de l'organisation."]}
+    organisation = create(
+        authority,
+        kind=ContactKind.ORGANISATION,
+        organisation_name="  Les Amis   du Parc ",
+        organisation_type="association",
+    )
     assert organisation.display_name == "Les Amis du Parc"
     assert organisation.name_key == "les amis du parc"
 
@@ -83,11 +81,14 @@ def test_siret_and_rna_are_checked(authority):
     assert info.value.message_dict["siret"] == ["Le SIRET compte 14 chiffres."]
     with pytest.raises(ValidationError) as info:
         create(authority, kind="organisation", organisation_name="Club", rna="123456789")
-    assert info.value.message_dict["rna"] == [
-        "Le numéro RNA commence par W suivi de 9 chiffres."
-    ]
-    ok = create(authority, kind="organisation", organisation_name="Club",
-                siret="21310555400017", rna="W313000123")
+    assert info.value.message_dict["rna"] == ["Le numéro RNA commence par W suivi de 9 chiffres."]
+    ok = create(
+        authority,
+        kind="organisation",
+        organisation_name="Club",
+        siret="21310555400017",
+        rna="W313000123",
+    )
     assert (ok.siret, ok.rna) == ("21310555400017", "W313000123")
 
 
@@ -113,9 +114,15 @@ def test_a_bad_email_is_refused(authority):
 
 @pytest.fixture
 def elodie(authority):
-    return create(authority, first_name="Élodie", usage_name="Le Goff", birth_name="Kervella",
-                  email="elodie.legoff@example.org", phone="02 98 12 34 56",
-                  mobile="06 11 22 33 44")
+    return create(
+        authority,
+        first_name="Élodie",
+        usage_name="Le Goff",
+        birth_name="Kervella",
+        email="elodie.legoff@example.org",
+        phone="02 98 12 34 56",
+        mobile="06 11 22 33 44",
+    )
 
 
 @pytest.fixture
@@ -123,8 +130,12 @@ def others(authority, other_authority):
     return [
         create(authority, first_name="Élodie", usage_name="Martin"),
         create(authority, first_name="Goffredo", usage_name="Rossi"),
-        create(other_authority, first_name="Élodie", usage_name="Le Goff",
-               email="elodie.legoff@example.org"),
+        create(
+            other_authority,
+            first_name="Élodie",
+            usage_name="Le Goff",
+            email="elodie.legoff@example.org",
+        ),
     ]
 
 
@@ -133,8 +144,16 @@ def matching(authority, **typed):
 
 
 @pytest.mark.parametrize(
-    "name", ["elodie le goff", "Élodie Le Goff", "LE GOFF", "le goff élodie", "goff elodie",
-             "kervella", "ELODIE  LE-GOFF"]
+    "name",
+    [
+        "elodie le goff",
+        "Élodie Le Goff",
+        "LE GOFF",
+        "le goff élodie",
+        "goff elodie",
+        "kervella",
+        "ELODIE  LE-GOFF",
+    ],
 )
 def test_matching_by_name_folds_accents_and_case(authority, elodie, others, name):
     assert elodie in matching(authority, name=name)
@@ -146,16 +165,26 @@ def test_matching_by_name_needs_every_word(authority, elodie, others):
     assert matching(authority, name="elodie dupont") == []
 
 
-@pytest.mark.parametrize("email", ["elodie.legoff@example.org", "Elodie.LeGoff@Example.org",
-                                   " ELODIE.LEGOFF@EXAMPLE.ORG "])
+@pytest.mark.parametrize(
+    "email",
+    ["elodie.legoff@example.org", "Elodie.LeGoff@Example.org", " ELODIE.LEGOFF@EXAMPLE.ORG "],
+)
 def test_matching_by_email_ignores_case(authority, elodie, others, email):
     assert matching(authority, email=email) == [elodie]
 
 
 @pytest.mark.parametrize(
     "phone",
-    ["02 98 12 34 56", "0298123456", "02.98.12.34.56", "+33 2 98 12 34 56", "+33298123456",
-     "0033 298 123 456", "06 11 22 33 44", "+33611223344"],
+    [
+        "02 98 12 34 56",
+        "0298123456",
+        "02.98.12.34.56",
+        "+33 2 98 12 34 56",
+        "+33298123456",
+        "0033 298 123 456",
+        "06 11 22 33 44",
+        "+33611223344",
+    ],
 )
 def test_matching_by_phone_in_any_french_format(authority, elodie, others, phone):
     assert matching(authority, phone=phone) == [elodie]
@@ -177,8 +206,9 @@ def test_a_merged_contact_is_not_proposed(authority, elodie):
 
 
 def test_an_update_records_the_old_and_new_values(authority, elodie, agent):
-    contact_update(actor=agent, contact=elodie, email="Elodie@Nouveau.fr", city="Brest",
-                   phone="0298123456")
+    contact_update(
+        actor=agent, contact=elodie, email="Elodie@Nouveau.fr", city="Brest", phone="0298123456"
+    )
     elodie.refresh_from_db()
     assert elodie.email == "elodie@nouveau.fr"
     event = Event.objects.get(verb="contact.updated")
@@ -192,8 +222,13 @@ def test_an_update_records_the_old_and_new_values(authority, elodie, agent):
 
 def test_an_update_that_changes_nothing_records_nothing(authority, elodie, agent):
     events = Event.objects.count()
-    contact_update(actor=agent, contact=elodie, first_name=" Élodie ", phone="+33 2 98 12 34 56",
-                   email="ELODIE.LEGOFF@example.org")
+    contact_update(
+        actor=agent,
+        contact=elodie,
+        first_name=" Élodie ",
+        phone="+33 2 98 12 34 56",
+        email="ELODIE.LEGOFF@example.org",
+    )
     assert Event.objects.count() == events
 
 
@@ -211,8 +246,7 @@ def test_a_bad_update_changes_nothing(authority, elodie, agent):
     assert elodie.city == ""
     assert not Event.objects.filter(verb="contact.updated").exists()
     with pytest.raises(ValidationError):
-        contact_update(actor=agent, contact=elodie, first_name="", usage_name="",
-                       birth_name="")
+        contact_update(actor=agent, contact=elodie, first_name="", usage_name="", birth_name="")
     elodie.refresh_from_db()
     assert elodie.first_name == "Élodie"
     assert not Event.objects.filter(verb="contact.updated").exists()
@@ -231,8 +265,12 @@ def test_a_new_email_clears_the_failing_flag(authority, elodie, agent):
 
 
 def test_a_submission_reuses_the_contact_with_the_same_email_and_names(authority, elodie):
-    found = contact_for_submission(authority=authority, first_name="elodie",
-                                   last_name="LE GOFF", email="Elodie.LeGoff@example.org")
+    found = contact_for_submission(
+        authority=authority,
+        first_name="elodie",
+        last_name="LE GOFF",
+        email="Elodie.LeGoff@example.org",
+    )
     assert found == elodie
     assert Contact.objects.filter(authority=authority).count() == 1
 
@@ -245,19 +283,24 @@ def test_a_submission_reuses_the_contact_with_the_same_email_and_names(authority
         ("Élodie", "Kervella", "elodie.legoff@example.org"),  # the birth name is not enough
     ],
 )
-def test_a_submission_creates_a_new_contact_otherwise(authority, elodie, first_name, last_name,
-                                                      email):
-    created = contact_for_submission(authority=authority, first_name=first_name,
-                                     last_name=last_name, email=email)
+def test_a_submission_creates_a_new_contact_otherwise(
+    authority, elodie, first_name, last_name, email
+):
+    created = contact_for_submission(
+        authority=authority, first_name=first_name, last_name=last_name, email=email
+    )
     assert created != elodie
     assert created.email == email.lower()
     assert created.preferred_channel == "email"
     assert Contact.objects.filter(authority=authority).count() == 2
 
 
-def test_a_submission_never_reuses_another_authoritys_contact(authority, other_authority,
-                                                              elodie):
-    created = contact_for_submission(authority=other_authority, first_name="Élodie",
-                                     last_name="Le Goff", email="elodie.legoff@example.org")
+def test_a_submission_never_reuses_another_authoritys_contact(authority, other_authority, elodie):
+    created = contact_for_submission(
+        authority=other_authority,
+        first_name="Élodie",
+        last_name="Le Goff",
+        email="elodie.legoff@example.org",
+    )
     assert created != elodie
     assert created.authority == other_authority

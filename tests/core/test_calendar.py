@@ -175,7 +175,10 @@ def test_an_open_pause_uses_the_real_today_when_none_is_given():
 def test_two_pauses_add_up():
     pauses = [(D(2026, 1, 6), D(2026, 1, 7)), (D(2026, 1, 12), D(2026, 1, 14))]
     explanation = compute_due_date(
-        received_on=D(2026, 1, 5), delay_days=10, calendar=FRANCE, pauses=pauses,
+        received_on=D(2026, 1, 5),
+        delay_days=10,
+        calendar=FRANCE,
+        pauses=pauses,
         today=D(2026, 2, 1),
     )
     assert explanation.paused_working_days == 3
@@ -204,8 +207,13 @@ def january_case(authority, category, citizen_contact, agent):
 
     with time_machine.travel(_at(2026, 1, 5), tick=False):
         case, _ = case_create(
-            actor=agent, authority=authority, category=category, contact=citizen_contact,
-            subject="Trottoir abîmé", channel="phone", notify=False,
+            actor=agent,
+            authority=authority,
+            category=category,
+            contact=citizen_contact,
+            subject="Trottoir abîmé",
+            channel="phone",
+            notify=False,
         )
     return case
 
@@ -215,9 +223,7 @@ def test_a_new_case_is_due_after_the_categorys_delay(january_case):
     assert january_case.due_on == D(2026, 1, 12)
 
 
-def test_waiting_then_resuming_moves_the_due_date_by_the_working_days_waited(
-    january_case, agent
-):
+def test_waiting_then_resuming_moves_the_due_date_by_the_working_days_waited(january_case, agent):
     with time_machine.travel(_at(2026, 1, 7), tick=False):
         case_wait(actor=agent, case=january_case, waiting_for="person")
     with time_machine.travel(_at(2026, 1, 14), tick=False):

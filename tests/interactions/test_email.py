@@ -19,20 +19,19 @@ from guichet.interactions.models import Interaction
 from guichet.interactions.services import email_queue, interaction_record
 from guichet.interactions.tasks import MAX_ATTEMPTS, interaction_send_email
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # Idempotency ------------------------------------------------------------------------------
 
 
 def test_the_same_key_recorded_twice_gives_one_exchange(authority, contact, agent):
     def record(body):
         return interaction_record(
-            actor=agent, authority=authority, channel=Channel.EMAIL, direction=Direction.IN,
-            contact=contact, subject="Question", body=body,
+            actor=agent,
+            authority=authority,
+            channel=Channel.EMAIL,
+            direction=Direction.IN,
+            contact=contact,
+            subject="Question",
+            body=body,
             idempotency_key="<CAFE1234@mail.example.org>",
         )
 
@@ -45,15 +44,26 @@ def test_the_same_key_recorded_twice_gives_one_exchange(authority, contact, agen
 
 def test_the_same_key_in_two_authorities_gives_two_exchanges(authority, other_authority):
     for each in (authority, other_authority):
-        interaction_record(actor=None, authority=each, channel=Channel.EMAIL,
-                           direction=Direction.IN, body="Bonjour", idempotency_key="<k@x>")
+        interaction_record(
+            actor=None,
+            authority=each,
+            channel=Channel.EMAIL,
+            direction=Direction.IN,
+            body="Bonjour",
+            idempotency_key="<k@x>",
+        )
     assert Interaction.objects.count() == 2
 
 
 def test_exchanges_without_key_are_all_kept(authority):
     for _ in range(2):
-        interaction_record(actor=None, authority=authority, channel=Channel.PHONE,
-                           direction=Direction.IN, body="Appel")
+        interaction_record(
+            actor=None,
+            authority=authority,
+            channel=Channel.PHONE,
+            direction=Direction.IN,
+            body="Appel",
+        )
     assert Interaction.objects.count() == 2
 
 
@@ -61,8 +71,9 @@ def test_an_unknown_channel_is_refused(authority):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        interaction_record(actor=None, authority=authority, channel="pigeon",
-                           direction=Direction.IN, body="Roucou")
+        interaction_record(
+            actor=None, authority=authority, channel="pigeon", direction=Direction.IN, body="Roucou"
+        )
     assert not Interaction.objects.exists()
 
 
@@ -75,8 +86,10 @@ class Collector:
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(
-            (envelope.rcpt_tos, email.message_from_bytes(envelope.content,
-                                                         policy=email.policy.default))
+            (
+                envelope.rcpt_tos,
+                email.message_from_bytes(envelope.content, policy=email.policy.default),
+            )
         )
         return "250 Message accepted for delivery"
 
@@ -116,15 +129,17 @@ def no_smtp_server(settings):
 @pytest.fixture
 def database_tasks(settings):
     """The default task backend, which can schedule a retry for later."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
-                                  "QUEUES": ["default", "mail"]}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}
+    }
 
 
-def test_a_reply_is_delivered_by_smtp(case, agent, smtp_server,
-                                      django_capture_on_commit_callbacks):
+def test_a_reply_is_delivered_by_smtp(case, agent, smtp_server, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         interaction = services.case_reply(
-            actor=agent, case=case, subject="Nid de poule : intervention",
+            actor=agent,
+            case=case,
+            subject="Nid de poule : intervention",
             body="Bonjour,\n\nLe trou sera rebouché lundi 12.\n\nLa Voirie",
         )
     interaction.refresh_from_db()
@@ -141,16 +156,18 @@ def test_a_reply_is_delivered_by_smtp(case, agent, smtp_server,
     assert body == "Bonjour,\n\nLe trou sera rebouché lundi 12.\n\nLa Voirie"
 
 
-def test_the_reply_to_is_the_service_in_charge(case, agent, voirie, smtp_server,
-                                               django_capture_on_commit_callbacks):
+def test_the_reply_to_is_the_service_in_charge(
+    case, agent, voirie, smtp_server, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.case_reply(actor=agent, case=case, body="Réponse")
     _, message = smtp_server.messages[0]
     assert message["Reply-To"] == voirie.email
 
 
-def test_attachments_travel_with_the_email(case, agent, smtp_server,
-                                           django_capture_on_commit_callbacks):
+def test_attachments_travel_with_the_email(
+    case, agent, smtp_server, django_capture_on_commit_callbacks
+):
     from guichet.core.files import check_upload
     from tests.core.test_files import tiny_pdf, upload
 
@@ -163,8 +180,9 @@ def test_attachments_travel_with_the_email(case, agent, smtp_server,
     assert parts[0].get_content() == tiny_pdf()
 
 
-def test_running_the_task_twice_sends_once(case, agent, smtp_server,
-                                           django_capture_on_commit_callbacks):
+def test_running_the_task_twice_sends_once(
+    case, agent, smtp_server, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         interaction = services.case_reply(actor=agent, case=case, body="Une seule fois")
     assert interaction_send_email.call(interaction.pk) == "skipped"
@@ -174,9 +192,14 @@ def test_running_the_task_twice_sends_once(case, agent, smtp_server,
 
 
 def _queued(case, agent):
-    return email_queue(actor=agent, authority=case.authority,
-                       contact=case.contacts.get(), case=case, subject="Réponse",
-                       body="Le trou est rebouché.")
+    return email_queue(
+        actor=agent,
+        authority=case.authority,
+        contact=case.contacts.get(),
+        case=case,
+        subject="Réponse",
+        body="Le trou est rebouché.",
+    )
 
 
 def test_an_unreachable_server_leaves_the_email_queued_for_a_retry(
@@ -255,11 +278,6 @@ class SecondWorkerBackend(SmtpBackend):
         return super().send_messages(email_messages)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="interaction_send_email 'claims' with an update that does not change the status: "
-    "two runs at the same time both see QUEUED and both send.",
-)
 def test_two_workers_at_the_same_time_send_once(case, agent, smtp_server, settings):
     interaction = _queued(case, agent)
     SecondWorkerBackend.interaction_id = interaction.pk

@@ -31,11 +31,6 @@ from tests.core.test_files import tiny_pdf, tiny_png, windows_program
 LOGIN = reverse("accounts:login")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def url(name, *args):
     return reverse(f"backoffice:{name}", args=args)
 
@@ -44,12 +39,28 @@ def text(response) -> str:
     return response.content.decode()
 
 
-def make_case(authority, category, contact, subject="Demande", *, actor=None, days_ago=0,
-              channel="phone", **kwargs):
+def make_case(
+    authority,
+    category,
+    contact,
+    subject="Demande",
+    *,
+    actor=None,
+    days_ago=0,
+    channel="phone",
+    **kwargs,
+):
     received_at = timezone.now() - dt.timedelta(days=days_ago)
     created, _ = services.case_create(
-        actor=actor, authority=authority, category=category, contact=contact, subject=subject,
-        channel=channel, received_at=received_at, notify=False, **kwargs,
+        actor=actor,
+        authority=authority,
+        category=category,
+        contact=contact,
+        subject=subject,
+        channel=channel,
+        received_at=received_at,
+        notify=False,
+        **kwargs,
     )
     return created
 
@@ -58,7 +69,10 @@ def make_case(authority, category, contact, subject="Demande", *, actor=None, da
 def attachment(case, citizen, citizen_contact):
     """A photo the citizen sent on their case."""
     interaction = services.case_citizen_reply(
-        actor=citizen, case=case, contact=citizen_contact, body="La photo du trou",
+        actor=citizen,
+        case=case,
+        contact=citizen_contact,
+        body="La photo du trou",
         files=[check_upload(SimpleUploadedFile("trou.png", tiny_png()))],
     )
     return interaction.attachments.get()
@@ -66,10 +80,21 @@ def attachment(case, citizen, citizen_contact):
 
 @pytest.fixture
 def ec_case(authority, category_etat_civil, other_citizen):
-    contact = contact_create(actor=other_citizen, authority=authority, user=other_citizen,
-                             first_name="Louis", usage_name="Petit", email=other_citizen.email)
-    return make_case(authority, category_etat_civil, contact, "Copie d'acte de naissance",
-                     description="Né à Toulouse en 1980.")
+    contact = contact_create(
+        actor=other_citizen,
+        authority=authority,
+        user=other_citizen,
+        first_name="Louis",
+        usage_name="Petit",
+        email=other_citizen.email,
+    )
+    return make_case(
+        authority,
+        category_etat_civil,
+        contact,
+        "Copie d'acte de naissance",
+        description="Né à Toulouse en 1980.",
+    )
 
 
 # Every URL: who gets what -------------------------------------------------------------------
@@ -131,8 +156,15 @@ def test_citizens_are_refused(every_url, client_for, citizen):
 
 def test_actions_refuse_get(case, client_for, agent):
     client = client_for(agent)
-    for name in ("case_take", "case_assign", "case_status", "case_note", "case_reply",
-                 "case_transfer", "case_duplicate"):
+    for name in (
+        "case_take",
+        "case_assign",
+        "case_status",
+        "case_note",
+        "case_reply",
+        "case_transfer",
+        "case_duplicate",
+    ):
         assert client.get(url(name, case.pk)).status_code == 405, name
     assert Case.objects.get(pk=case.pk).status == Status.NEW
 
@@ -149,19 +181,20 @@ CASE_ACTIONS = [
 
 
 @pytest.mark.parametrize(("name", "data"), CASE_ACTIONS)
-def test_another_services_agent_cannot_find_the_case(case, client_for, other_agent,
-                                                     foreign_agent, name, data):
+def test_another_services_agent_cannot_find_the_case(
+    case, client_for, other_agent, foreign_agent, name, data
+):
     for outsider in (other_agent, foreign_agent):
         assert client_for(outsider).post(url(name, case.pk), data).status_code == 404
     stored = Case.objects.get(pk=case.pk)
-    assert (stored.status, stored.assignee_id, stored.service.name) == (Status.NEW, None,
-                                                                        "Voirie")
+    assert (stored.status, stored.assignee_id, stored.service.name) == (Status.NEW, None, "Voirie")
     assert not Note.objects.exists()
 
 
 @pytest.mark.parametrize(("name", "data"), CASE_ACTIONS)
-def test_the_front_desk_cannot_act_on_another_services_case(case, client_for, front_desk,
-                                                            dpo, name, data):
+def test_the_front_desk_cannot_act_on_another_services_case(
+    case, client_for, front_desk, dpo, name, data
+):
     events = Event.objects.count()
     for reader in (front_desk, dpo):
         assert client_for(reader).post(url(name, case.pk), data).status_code == 403
@@ -198,8 +231,9 @@ def test_the_agent_of_the_service_sees_the_whole_case(case, client_for, agent):
     assert "Demande enregistrée" in body
 
 
-def test_the_manager_and_the_administrator_see_the_whole_case(case, client_for, manager,
-                                                               admin_user, dpo):
+def test_the_manager_and_the_administrator_see_the_whole_case(
+    case, client_for, manager, admin_user, dpo
+):
     for user in (manager, admin_user, dpo):
         response = client_for(user).get(url("case_detail", case.pk))
         assert response.status_code == 200
@@ -216,13 +250,20 @@ def test_the_front_desk_gets_only_the_summary(case, client_for, front_desk, agen
     assert case.reference in body
     assert "Voirie — nid de poule" in body
     assert "En attente" in body
-    for secret in ("Nid de poule rue des Lilas", "Un trou profond", "Note très interne",
-                   "Photo demandée", "Jeanne", "citoyenne@example.org"):
+    for secret in (
+        "Nid de poule rue des Lilas",
+        "Un trou profond",
+        "Note très interne",
+        "Photo demandée",
+        "Jeanne",
+        "citoyenne@example.org",
+    ):
         assert secret not in body, secret
 
 
-def test_other_services_and_authorities_do_not_find_the_case(case, client_for, other_agent,
-                                                             foreign_agent):
+def test_other_services_and_authorities_do_not_find_the_case(
+    case, client_for, other_agent, foreign_agent
+):
     for outsider in (other_agent, foreign_agent):
         assert client_for(outsider).get(url("case_detail", case.pk)).status_code == 404
 
@@ -255,10 +296,10 @@ def test_assigning_to_a_colleague(case, client_for, agent, voirie):
     assert Case.objects.get(pk=case.pk).assignee == colleague
 
 
-def test_assigning_to_someone_outside_the_service_is_bad_input(case, client_for, agent,
-                                                               other_agent):
-    response = client_for(agent).post(url("case_assign", case.pk),
-                                      {"assignee": other_agent.pk})
+def test_assigning_to_someone_outside_the_service_is_bad_input(
+    case, client_for, agent, other_agent
+):
+    response = client_for(agent).post(url("case_assign", case.pk), {"assignee": other_agent.pk})
     assert response.status_code == 400
     assert Case.objects.get(pk=case.pk).assignee is None
 
@@ -280,8 +321,9 @@ def test_changing_the_status(case, client_for, agent, action, extra, status):
 
 def test_rejecting_without_a_reason_is_bad_input(case, client_for, agent):
     events = Event.objects.count()
-    response = client_for(agent).post(url("case_status", case.pk),
-                                      {"action": "reject", "reason": " "})
+    response = client_for(agent).post(
+        url("case_status", case.pk), {"action": "reject", "reason": " "}
+    )
     assert response.status_code == 400
     assert "Indiquez le motif du rejet." in text(response)
     assert Case.objects.get(pk=case.pk).status == Status.NEW
@@ -295,6 +337,24 @@ def test_a_refused_transition_is_bad_input_with_its_message(case, client_for, ag
         response
     )
     assert Case.objects.get(pk=case.pk).status == Status.NEW
+
+
+def test_reopening_after_the_window_is_refused(case, client_for, agent):
+    services.case_resolve(actor=agent, case=case)
+    Case.objects.filter(pk=case.pk).update(resolved_at=timezone.now() - dt.timedelta(days=40))
+    response = client_for(agent).post(url("case_status", case.pk), {"action": "reopen"})
+    assert response.status_code == 400
+    assert "Le délai de réouverture (30 jours) est dépassé" in text(response)
+    assert Case.objects.get(pk=case.pk).status == Status.RESOLVED
+
+
+@pytest.mark.parametrize("action", ["start", "resume"])
+def test_no_status_action_reopens_a_case_after_the_window(case, client_for, agent, action):
+    services.case_resolve(actor=agent, case=case)
+    Case.objects.filter(pk=case.pk).update(resolved_at=timezone.now() - dt.timedelta(days=40))
+    response = client_for(agent).post(url("case_status", case.pk), {"action": action})
+    assert response.status_code == 400
+    assert Case.objects.get(pk=case.pk).status == Status.RESOLVED
 
 
 def test_an_unknown_status_action_is_bad_input(case, client_for, agent):
@@ -323,8 +383,10 @@ def test_replying_by_email(case, client_for, agent, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url("case_reply", case.pk),
-            {"body": "Nous intervenons lundi.",
-             "files": [SimpleUploadedFile("plan.pdf", tiny_pdf())]},
+            {
+                "body": "Nous intervenons lundi.",
+                "files": [SimpleUploadedFile("plan.pdf", tiny_pdf())],
+            },
         )
     assert response.status_code == 302
     reply = Interaction.objects.get(case=case, direction="out", body="Nous intervenons lundi.")
@@ -335,15 +397,18 @@ def test_replying_by_email(case, client_for, agent, django_capture_on_commit_cal
     assert "Réponse envoyée par courriel à citoyenne@example.org." in text(page)
 
 
-def test_a_disguised_file_in_a_reply_is_bad_input(case, client_for, agent,
-                                                  django_capture_on_commit_callbacks):
+def test_a_disguised_file_in_a_reply_is_bad_input(
+    case, client_for, agent, django_capture_on_commit_callbacks
+):
     mail.outbox.clear()
     interactions = Interaction.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(agent).post(
             url("case_reply", case.pk),
-            {"body": "Voici le document.",
-             "files": [SimpleUploadedFile("document.pdf", windows_program())]},
+            {
+                "body": "Voici le document.",
+                "files": [SimpleUploadedFile("document.pdf", windows_program())],
+            },
         )
     assert response.status_code == 400
     assert "« document.pdf » n&#x27;est pas accepté" in text(response)
@@ -352,18 +417,37 @@ def test_a_disguised_file_in_a_reply_is_bad_input(case, client_for, agent,
     assert mail.outbox == []
 
 
+def test_too_many_files_in_a_reply_is_bad_input(case, client_for, agent, settings):
+    settings.GUICHET_ATTACHMENT_MAX_COUNT = 2
+    interactions = Interaction.objects.count()
+    response = client_for(agent).post(
+        url("case_reply", case.pk),
+        {
+            "body": "Photos",
+            "files": [SimpleUploadedFile(f"p{i}.png", tiny_png()) for i in range(3)],
+        },
+    )
+    assert response.status_code == 400
+    assert "Vous pouvez joindre au plus 2 fichiers." in text(response)
+    assert Interaction.objects.count() == interactions
+
+
 def test_an_empty_reply_is_bad_input(case, client_for, agent):
     response = client_for(agent).post(url("case_reply", case.pk), {"body": ""})
     assert response.status_code == 400
-    assert not Interaction.objects.filter(case=case, direction="out").exclude(
-        delivery_status=DeliveryStatus.QUEUED
-    ).exists()
+    assert (
+        not Interaction.objects.filter(case=case, direction="out")
+        .exclude(delivery_status=DeliveryStatus.QUEUED)
+        .exists()
+    )
 
 
 def test_transferring_keeps_read_access(case, client_for, agent, other_agent, etat_civil):
     client = client_for(agent)
-    response = client.post(url("case_transfer", case.pk),
-                           {"service": etat_civil.pk, "reason": "Relève de l'état civil"})
+    response = client.post(
+        url("case_transfer", case.pk),
+        {"service": etat_civil.pk, "reason": "Relève de l'état civil"},
+    )
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).service == etat_civil
     page = client.get(url("case_detail", case.pk))
@@ -379,8 +463,9 @@ def test_transferring_keeps_read_access(case, client_for, agent, other_agent, et
 
 @pytest.mark.parametrize("data", [{"reason": ""}, {"reason": "   "}])
 def test_a_transfer_without_a_reason_is_bad_input(case, client_for, agent, etat_civil, data):
-    response = client_for(agent).post(url("case_transfer", case.pk),
-                                      {"service": etat_civil.pk, **data})
+    response = client_for(agent).post(
+        url("case_transfer", case.pk), {"service": etat_civil.pk, **data}
+    )
     assert response.status_code == 400
     assert "Ce champ est obligatoire." in text(response)
     stored = Case.objects.get(pk=case.pk)
@@ -388,17 +473,20 @@ def test_a_transfer_without_a_reason_is_bad_input(case, client_for, agent, etat_
     assert not Event.objects.filter(verb="case.transferred").exists()
 
 
-def test_a_transfer_to_another_authoritys_service_is_bad_input(case, client_for, agent,
-                                                               foreign_agent):
+def test_a_transfer_to_another_authoritys_service_is_bad_input(
+    case, client_for, agent, foreign_agent
+):
     foreign_service = foreign_agent.memberships.get().service
-    response = client_for(agent).post(url("case_transfer", case.pk),
-                                      {"service": foreign_service.pk, "reason": "Ailleurs"})
+    response = client_for(agent).post(
+        url("case_transfer", case.pk), {"service": foreign_service.pk, "reason": "Ailleurs"}
+    )
     assert response.status_code == 400
     assert Case.objects.get(pk=case.pk).service.name == "Voirie"
 
 
-def test_marking_a_duplicate_by_reference(case, client_for, agent, authority, category,
-                                          citizen_contact):
+def test_marking_a_duplicate_by_reference(
+    case, client_for, agent, authority, category, citizen_contact
+):
     original = make_case(authority, category, citizen_contact, "Même nid de poule")
     typed = original.reference.lower().replace("-", " ")
     response = client_for(agent).post(url("case_duplicate", case.pk), {"original": typed})
@@ -407,11 +495,9 @@ def test_marking_a_duplicate_by_reference(case, client_for, agent, authority, ca
     assert (stored.status, stored.duplicate_of) == (Status.DUPLICATE, original)
 
 
-def test_a_duplicate_of_an_unknown_or_invisible_case_is_bad_input(case, client_for, agent,
-                                                                  ec_case):
+def test_a_duplicate_of_an_unknown_or_invisible_case_is_bad_input(case, client_for, agent, ec_case):
     for reference in ("26-ZZZZZ", ec_case.reference, case.reference):
-        response = client_for(agent).post(url("case_duplicate", case.pk),
-                                          {"original": reference})
+        response = client_for(agent).post(url("case_duplicate", case.pk), {"original": reference})
         assert response.status_code == 400, reference
     assert Case.objects.get(pk=case.pk).status == Status.NEW
 
@@ -428,8 +514,9 @@ def test_downloading_an_attachment(attachment, client_for, agent, admin_user):
         assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_an_attachment_of_another_service_is_not_found(attachment, client_for, other_agent,
-                                                       front_desk, foreign_agent):
+def test_an_attachment_of_another_service_is_not_found(
+    attachment, client_for, other_agent, front_desk, foreign_agent
+):
     for outsider in (other_agent, front_desk, foreign_agent):
         assert client_for(outsider).get(url("attachment", attachment.pk)).status_code == 404
 
@@ -444,8 +531,9 @@ def count_queries(client, path):
     return len(queries)
 
 
-def test_the_queue_costs_the_same_for_3_or_30_cases(authority, category, citizen_contact,
-                                                    client_for, agent, voirie):
+def test_the_queue_costs_the_same_for_3_or_30_cases(
+    authority, category, citizen_contact, client_for, agent, voirie
+):
     colleague = f.MembershipFactory(service=voirie, role=Role.AGENT).user
     client = client_for(agent)
     for i in range(3):
@@ -460,16 +548,22 @@ def test_the_queue_costs_the_same_for_3_or_30_cases(authority, category, citizen
     assert large == small
 
 
-def test_the_case_page_costs_the_same_for_2_or_30_exchanges(case, client_for, agent, authority,
-                                                            citizen_contact):
+def test_the_case_page_costs_the_same_for_2_or_30_exchanges(
+    case, client_for, agent, authority, citizen_contact
+):
     client = client_for(agent)
 
     def add(n):
         for i in range(n):
             services.case_add_note(actor=agent, case=case, body=f"Note {i}")
             interaction = interaction_record(
-                actor=agent, authority=authority, channel=Channel.PHONE,
-                direction=Direction.IN, contact=citizen_contact, case=case, body=f"Appel {i}",
+                actor=agent,
+                authority=authority,
+                channel=Channel.PHONE,
+                direction=Direction.IN,
+                contact=citizen_contact,
+                case=case,
+                body=f"Appel {i}",
                 files=[check_upload(SimpleUploadedFile(f"p{i}.png", tiny_png()))],
             )
             assert interaction.case == case
@@ -482,15 +576,16 @@ def test_the_case_page_costs_the_same_for_2_or_30_exchanges(case, client_for, ag
     assert large == small
 
 
-def test_the_contact_page_costs_the_same_for_2_or_30_cases(authority, category, citizen_contact,
-                                                           category_etat_civil, client_for,
-                                                           front_desk):
+def test_the_contact_page_costs_the_same_for_2_or_30_cases(
+    authority, category, citizen_contact, category_etat_civil, client_for, front_desk
+):
     client = client_for(front_desk)
 
     def add(n):
         for i in range(n):
-            make_case(authority, category if i % 2 else category_etat_civil, citizen_contact,
-                      f"Cas {i}")
+            make_case(
+                authority, category if i % 2 else category_etat_civil, citizen_contact, f"Cas {i}"
+            )
 
     add(2)
     client.get(url("contact_detail", citizen_contact.pk))
@@ -507,14 +602,12 @@ def test_the_contact_page_costs_the_same_for_2_or_30_cases(authority, category, 
 def queue_cases(authority, category, category_etat_civil, citizen_contact, agent, voirie):
     """Voirie: new, new and overdue, mine, someone else's, waiting, resolved; and a case of
     the État civil that the Voirie agent must not see."""
-    colleague = f.MembershipFactory(service=voirie, role=Role.AGENT,
-                                    user__first_name="Zoé").user
+    colleague = f.MembershipFactory(service=voirie, role=Role.AGENT, user__first_name="Zoé").user
     other_category = f.CategoryFactory(default_service=voirie, label="Éclairage", delay_days=5)
     cases = {
         "new": make_case(authority, category, citizen_contact, "Nouveau", channel="portal"),
         "overdue": make_case(authority, category, citizen_contact, "Ancien", days_ago=30),
-        "mine": make_case(authority, other_category, citizen_contact, "Le mien",
-                          channel="email"),
+        "mine": make_case(authority, other_category, citizen_contact, "Le mien", channel="email"),
         "colleague": make_case(authority, category, citizen_contact, "Celui de Zoé"),
         "waiting": make_case(authority, category, citizen_contact, "En attente", days_ago=30),
         "resolved": make_case(authority, category, citizen_contact, "Fini"),
@@ -540,8 +633,13 @@ def test_the_queue_counts_what_needs_attention(queue_cases, client_for, agent):
     assert re.search(r"<strong>2</strong>\s*nouvelles", body)
     assert re.search(r"<strong>1</strong>\s*en retard", body)
     # Open cases of my services by default; never another service's.
-    assert listed(response, queue_cases["cases"]) == {"new", "overdue", "mine", "colleague",
-                                                      "waiting"}
+    assert listed(response, queue_cases["cases"]) == {
+        "new",
+        "overdue",
+        "mine",
+        "colleague",
+        "waiting",
+    }
 
 
 @pytest.mark.parametrize(
@@ -585,11 +683,11 @@ def test_the_queue_sorts(queue_cases, client_for, agent):
     assert by_due.index(cases["overdue"].reference) < by_due.index(cases["new"].reference)
 
 
-def test_the_queue_is_paginated(authority, category, citizen_contact, client_for, agent,
-                                settings):
+def test_the_queue_is_paginated(authority, category, citizen_contact, client_for, agent, settings):
     settings.GUICHET_QUEUE_PAGE_SIZE = 2
-    cases = {i: make_case(authority, category, citizen_contact, f"Cas {i}", days_ago=i)
-             for i in range(3)}
+    cases = {
+        i: make_case(authority, category, citizen_contact, f"Cas {i}", days_ago=i) for i in range(3)
+    }
     client = client_for(agent)
     first = client.get(url("queue"), {"sort": "-received", "status": "open"})
     second = client.get(url("queue"), {"sort": "-received", "status": "open", "page": 2})
@@ -607,6 +705,29 @@ def test_the_manager_queue_covers_the_direction_and_the_admin_the_authority(
     assert "etat_civil" not in listed(client_for(manager).get(url("queue")), cases)
     assert "new" in listed(client_for(manager).get(url("queue")), cases)
     assert "etat_civil" in listed(client_for(admin_user).get(url("queue")), cases)
+
+
+def test_the_queue_ignores_bad_filters(queue_cases, client_for, agent):
+    response = client_for(agent).get(
+        url("queue"),
+        {
+            "status": "bogus",
+            "category": "abc",
+            "service": "x",
+            "assignee": "?",
+            "sort": "drop",
+            "page": "999",
+        },
+    )
+    assert response.status_code == 200
+    # Unknown values fall back to the open cases; a page past the end shows the last one.
+    assert listed(response, queue_cases["cases"]) == {
+        "new",
+        "overdue",
+        "mine",
+        "colleague",
+        "waiting",
+    }
 
 
 def test_the_foreign_agent_queue_is_empty(queue_cases, client_for, foreign_agent):
@@ -629,8 +750,9 @@ def test_the_contact_page_shows_history_within_what_the_agent_sees(
     assert "Un trou profond devant le 12." in body
 
 
-def test_the_front_desk_sees_the_directory_but_only_summaries(case, client_for, front_desk,
-                                                             citizen_contact):
+def test_the_front_desk_sees_the_directory_but_only_summaries(
+    case, client_for, front_desk, citizen_contact
+):
     response = client_for(front_desk).get(url("contact_detail", citizen_contact.pk))
     assert response.status_code == 200
     body = text(response)
@@ -644,8 +766,12 @@ def test_a_contact_of_another_service_is_not_found(ec_case, client_for, agent, f
     for outsider in (agent, foreign_agent):
         assert client_for(outsider).get(url("contact_detail", contact.pk)).status_code == 404
         assert client_for(outsider).get(url("contact_edit", contact.pk)).status_code == 404
-        assert client_for(outsider).post(url("contact_edit", contact.pk),
-                                         contact_form(contact, city="X")).status_code == 404
+        assert (
+            client_for(outsider)
+            .post(url("contact_edit", contact.pk), contact_form(contact, city="X"))
+            .status_code
+            == 404
+        )
     contact.refresh_from_db()
     assert contact.city == ""
 
@@ -662,9 +788,10 @@ def contact_form(contact, **changes):
 def test_editing_a_contact_records_its_history(case, client_for, agent, citizen_contact):
     client = client_for(agent)
     assert client.get(url("contact_edit", citizen_contact.pk)).status_code == 200
-    response = client.post(url("contact_edit", citizen_contact.pk),
-                           contact_form(citizen_contact, city="Toulouse",
-                                        phone="07 11 22 33 44"))
+    response = client.post(
+        url("contact_edit", citizen_contact.pk),
+        contact_form(citizen_contact, city="Toulouse", phone="07 11 22 33 44"),
+    )
     assert response.status_code == 302
     assert response["Location"] == url("contact_detail", citizen_contact.pk)
     citizen_contact.refresh_from_db()
@@ -678,15 +805,18 @@ def test_editing_a_contact_records_its_history(case, client_for, agent, citizen_
 
 def test_saving_an_unchanged_contact_records_nothing(case, client_for, agent, citizen_contact):
     events = Event.objects.count()
-    response = client_for(agent).post(url("contact_edit", citizen_contact.pk),
-                                      contact_form(citizen_contact))
+    response = client_for(agent).post(
+        url("contact_edit", citizen_contact.pk), contact_form(citizen_contact)
+    )
     assert response.status_code == 302
     assert Event.objects.count() == events
 
 
 def test_a_bad_phone_on_the_contact_form_is_bad_input(case, client_for, agent, citizen_contact):
-    response = client_for(agent).post(url("contact_edit", citizen_contact.pk),
-                                      contact_form(citizen_contact, phone="12", city="Albi"))
+    response = client_for(agent).post(
+        url("contact_edit", citizen_contact.pk),
+        contact_form(citizen_contact, phone="12", city="Albi"),
+    )
     assert response.status_code == 400
     assert "« 12 » n&#x27;est pas un numéro de téléphone valide." in text(response)
     citizen_contact.refresh_from_db()
@@ -709,14 +839,24 @@ def test_a_nameless_contact_is_bad_input(case, client_for, agent, citizen_contac
 
 
 def desk_post(**values):
-    data = {"submission_key": "clé-1", "channel": "counter", "outcome": "answered",
-            "body": "Horaires de la déchetterie ?", "contact": ""}
+    data = {
+        "submission_key": "clé-1",
+        "channel": "counter",
+        "outcome": "answered",
+        "body": "Horaires de la déchetterie ?",
+        "contact": "",
+    }
     data.update(values)
     return data
 
 
-NEW_PERSON = {"contact": "new", "new-kind": "person", "new-first_name": "Awa",
-              "new-usage_name": "Diallo", "new-phone": "06 98 76 54 32"}
+NEW_PERSON = {
+    "contact": "new",
+    "new-kind": "person",
+    "new-first_name": "Awa",
+    "new-usage_name": "Diallo",
+    "new-phone": "06 98 76 54 32",
+}
 
 
 def test_the_desk_page(client_for, front_desk, category):
@@ -725,14 +865,7 @@ def test_the_desk_page(client_for, front_desk, category):
     assert "Voirie — nid de poule → Voirie (5 j.)" in text(response)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DeskForm.contact is an IntegerField while the 'new person' radio posts "
-    "contact=new: the form is invalid and the desk answers 400, so no new person can be "
-    "recorded at the desk.",
-)
-def test_the_desk_records_a_new_person_and_an_answer_on_the_spot(client_for, front_desk,
-                                                                 accueil):
+def test_the_desk_records_a_new_person_and_an_answer_on_the_spot(client_for, front_desk, accueil):
     response = client_for(front_desk).post(url("desk"), desk_post(**NEW_PERSON))
     assert response.status_code == 302
     person = Contact.objects.get(name_key="diallo awa")
@@ -745,16 +878,17 @@ def test_the_desk_records_a_new_person_and_an_answer_on_the_spot(client_for, fro
     assert response["Location"] == url("contact_detail", person.pk)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DeskForm.contact is an IntegerField while the 'new person' radio posts "
-    "contact=new (see above).",
-)
 def test_the_desk_opens_a_case_for_a_new_person(client_for, front_desk, category, voirie):
-    response = client_for(front_desk).post(url("desk"), desk_post(
-        **NEW_PERSON, outcome="case", category=category.pk, subject="Trou rue Pasteur",
-        body="Un trou dangereux rue Pasteur.",
-    ))
+    response = client_for(front_desk).post(
+        url("desk"),
+        desk_post(
+            **NEW_PERSON,
+            outcome="case",
+            category=category.pk,
+            subject="Trou rue Pasteur",
+            body="Un trou dangereux rue Pasteur.",
+        ),
+    )
     assert response.status_code == 302
     case = Case.objects.get(subject="Trou rue Pasteur")
     assert response["Location"] == url("case_detail", case.pk)
@@ -762,11 +896,12 @@ def test_the_desk_opens_a_case_for_a_new_person(client_for, front_desk, category
     assert case.contacts.get().name_key == "diallo awa"
 
 
-def test_the_desk_records_an_answer_for_a_known_person(client_for, front_desk, accueil,
-                                                       citizen_contact):
-    response = client_for(front_desk).post(url("desk"),
-                                           desk_post(contact=citizen_contact.pk,
-                                                     duration_minutes="4"))
+def test_the_desk_records_an_answer_for_a_known_person(
+    client_for, front_desk, accueil, citizen_contact
+):
+    response = client_for(front_desk).post(
+        url("desk"), desk_post(contact=citizen_contact.pk, duration_minutes="4")
+    )
     assert response.status_code == 302
     assert response["Location"] == url("contact_detail", citizen_contact.pk)
     exchange = Interaction.objects.get(contact=citizen_contact, channel=Channel.COUNTER)
@@ -777,14 +912,21 @@ def test_the_desk_records_an_answer_for_a_known_person(client_for, front_desk, a
     assert exchange.body == "Horaires de la déchetterie ?"
 
 
-def test_the_desk_opens_a_case_routed_to_the_categorys_service(client_for, front_desk,
-                                                               category, voirie,
-                                                               citizen_contact):
+def test_the_desk_opens_a_case_routed_to_the_categorys_service(
+    client_for, front_desk, category, voirie, citizen_contact
+):
     client = client_for(front_desk)
-    response = client.post(url("desk"), desk_post(
-        contact=citizen_contact.pk, channel="phone", outcome="case", category=category.pk,
-        subject="Trou rue Pasteur", body="Un trou dangereux rue Pasteur.",
-    ))
+    response = client.post(
+        url("desk"),
+        desk_post(
+            contact=citizen_contact.pk,
+            channel="phone",
+            outcome="case",
+            category=category.pk,
+            subject="Trou rue Pasteur",
+            body="Un trou dangereux rue Pasteur.",
+        ),
+    )
     assert response.status_code == 302
     case = Case.objects.get(subject="Trou rue Pasteur")
     assert response["Location"] == url("case_detail", case.pk)
@@ -807,11 +949,17 @@ def test_an_anonymous_caller_is_recorded_without_a_contact(client_for, front_des
     assert exchange.contact is None and exchange.channel == "phone"
 
 
-def test_the_same_desk_submission_twice_gives_one_exchange(client_for, front_desk,
-                                                           citizen_contact, category):
+def test_the_same_desk_submission_twice_gives_one_exchange(
+    client_for, front_desk, citizen_contact, category
+):
     client = client_for(front_desk)
-    data = desk_post(contact=citizen_contact.pk, outcome="case", category=category.pk,
-                     subject="Trou", body="Un trou")
+    data = desk_post(
+        contact=citizen_contact.pk,
+        outcome="case",
+        category=category.pk,
+        subject="Trou",
+        body="Un trou",
+    )
     first = client.post(url("desk"), data)
     second = client.post(url("desk"), data)
     assert first.status_code == second.status_code == 302
@@ -820,14 +968,9 @@ def test_the_same_desk_submission_twice_gives_one_exchange(client_for, front_des
     assert Case.objects.filter(subject="Trou").count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The desk view creates the new contact before the idempotent exchange service, "
-    "outside its transaction: a resent form creates the person twice (once the contact=new "
-    "form bug is fixed).",
-)
-def test_the_same_desk_submission_with_a_new_person_twice_creates_one_person(client_for,
-                                                                             front_desk):
+def test_the_same_desk_submission_with_a_new_person_twice_creates_one_person(
+    client_for, front_desk
+):
     client = client_for(front_desk)
     client.post(url("desk"), desk_post(**NEW_PERSON))
     client.post(url("desk"), desk_post(**NEW_PERSON))
@@ -844,10 +987,33 @@ def test_a_desk_exchange_without_body_is_bad_input(client_for, front_desk, citiz
     assert (Contact.objects.count(), Event.objects.count()) == (contacts, events)
 
 
-def test_opening_a_case_at_the_desk_needs_a_category_and_a_subject(client_for, front_desk,
-                                                                   citizen_contact):
-    response = client_for(front_desk).post(url("desk"), desk_post(contact=citizen_contact.pk,
-                                                                  outcome="case"))
+def test_too_many_files_at_the_desk_is_bad_input(
+    client_for, front_desk, citizen_contact, category, settings
+):
+    settings.GUICHET_ATTACHMENT_MAX_COUNT = 1
+    files = [SimpleUploadedFile(f"p{i}.png", tiny_png()) for i in range(2)]
+    response = client_for(front_desk).post(
+        url("desk"),
+        desk_post(
+            contact=citizen_contact.pk,
+            outcome="case",
+            category=category.pk,
+            subject="Trou",
+            files=files,
+        ),
+    )
+    assert response.status_code == 400
+    assert "Vous pouvez joindre au plus 1 fichier." in text(response)
+    assert not Interaction.objects.filter(channel=Channel.COUNTER).exists()
+    assert not Case.objects.exists()
+
+
+def test_opening_a_case_at_the_desk_needs_a_category_and_a_subject(
+    client_for, front_desk, citizen_contact
+):
+    response = client_for(front_desk).post(
+        url("desk"), desk_post(contact=citizen_contact.pk, outcome="case")
+    )
     assert response.status_code == 400
     body = text(response)
     assert "Choisissez la catégorie de la demande." in body
@@ -889,6 +1055,12 @@ def test_desk_matches_propose_a_new_record_when_nobody_matches(case, client_for,
     assert "Aucune fiche ne correspond" in body
 
 
+def test_desk_matches_wait_for_two_characters(case, client_for, front_desk):
+    response = client_for(front_desk).get(url("desk_matches"), {"who": "d"})
+    assert response.status_code == 200
+    assert "Jeanne" not in text(response)
+
+
 def test_desk_matches_stay_in_the_agents_authority(case, client_for, foreign_agent):
     body = text(client_for(foreign_agent).get(url("desk_matches"), {"who": "durand"}))
     assert "Jeanne" not in body
@@ -900,15 +1072,17 @@ def test_desk_matches_stay_in_the_agents_authority(case, client_for, foreign_age
 def test_an_agent_of_two_authorities_switches(client_for, agent, other_authority, authority):
     f.MembershipFactory(user=agent, service=f.ServiceFactory(authority=other_authority))
     client = client_for(agent)
-    response = client.post(url("authority_switch"),
-                           {"authority": other_authority.pk, "next": url("search")})
+    response = client.post(
+        url("authority_switch"), {"authority": other_authority.pk, "next": url("search")}
+    )
     assert response.status_code == 302
     assert response["Location"] == url("search")
     assert client.get(url("queue")).context["authority"] == other_authority
     # An authority the agent does not belong to is ignored; an outside "next" too.
     stranger = f.AuthorityFactory()
-    response = client.post(url("authority_switch"),
-                           {"authority": stranger.pk, "next": "https://evil.example/"})
+    response = client.post(
+        url("authority_switch"), {"authority": stranger.pk, "next": "https://evil.example/"}
+    )
     assert response["Location"] == url("queue")
     assert client.get(url("queue")).context["authority"] == other_authority
 
@@ -925,8 +1099,9 @@ def test_the_authority_switch_ignores_bad_input(client_for, agent, authority):
 
 @pytest.mark.parametrize("typed", ["{ref}", "{lower}", "{spaced}"])
 def test_searching_a_reference_opens_the_case(case, client_for, agent, typed):
-    query = typed.format(ref=case.reference, lower=case.reference.lower(),
-                         spaced=case.reference.replace("-", " "))
+    query = typed.format(
+        ref=case.reference, lower=case.reference.lower(), spaced=case.reference.replace("-", " ")
+    )
     response = client_for(agent).get(url("search"), {"q": query})
     assert response.status_code == 302
     assert response["Location"] == url("case_detail", case.pk)
@@ -938,8 +1113,16 @@ def test_the_front_desk_finds_a_reference_to_orient_the_caller(case, client_for,
 
 
 @pytest.mark.parametrize(
-    "query", ["Jeanne Durand", "durand", "citoyenne@example.org", "CITOYENNE@EXAMPLE.ORG",
-              "06 12 34 56 78", "06.12.34.56.78", "+33 6 12 34 56 78"]
+    "query",
+    [
+        "Jeanne Durand",
+        "durand",
+        "citoyenne@example.org",
+        "CITOYENNE@EXAMPLE.ORG",
+        "06 12 34 56 78",
+        "06.12.34.56.78",
+        "+33 6 12 34 56 78",
+    ],
 )
 def test_searching_a_person(case, client_for, agent, citizen_contact, query):
     response = client_for(agent).get(url("search"), {"q": query})
@@ -954,9 +1137,9 @@ def test_searching_words_finds_cases(case, client_for, agent, query):
     assert case.reference in text(response)
 
 
-def test_an_agent_never_finds_what_they_may_not_see(case, ec_case, client_for, agent,
-                                                    other_agent, foreign_agent,
-                                                    citizen_contact):
+def test_an_agent_never_finds_what_they_may_not_see(
+    case, ec_case, client_for, agent, other_agent, foreign_agent, citizen_contact
+):
     case_link = url("case_detail", case.pk)
     contact_link = url("contact_detail", citizen_contact.pk)
     client = client_for(other_agent)

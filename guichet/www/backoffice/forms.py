@@ -113,7 +113,8 @@ class DeskForm(forms.Form):
     """The one-stop desk: who, how, what they asked, and what was done."""
 
     OUTCOMES = (("answered", _("Réponse donnée sur place")), ("case", _("Ouvrir une demande")))
-    contact = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # A contact id, "new" for a person to create, or empty for an anonymous exchange.
+    contact = forms.CharField(required=False, max_length=20)
     channel = forms.ChoiceField(
         label=_("Canal"),
         choices=[

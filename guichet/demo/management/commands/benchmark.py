@@ -35,7 +35,7 @@ from guichet.contacts.models import Contact
 from guichet.contacts.phones import display_phone
 from guichet.core.models import Event
 from guichet.demo import catalogue
-from guichet.demo.bulk import indexes_dropped
+from guichet.demo.bulk import bulk_load
 from guichet.demo.generate import (
     analyse,
     build_organisation,
@@ -91,11 +91,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
-            "--drop-indexes",
+            "--bulk-load",
             action=argparse.BooleanOptionalAction,
             default=None,
-            help="On PostgreSQL, drop the secondary indexes of the big tables during the fill "
-            "and rebuild them after (default: when adding 100,000 cases or more).",
+            help="On PostgreSQL, set aside the secondary indexes and foreign keys of the big "
+            "tables during the fill and restore them after (default: when adding 100,000 "
+            "cases or more).",
         )
 
     def handle(self, *args, **options):
@@ -128,11 +129,11 @@ class Command(BaseCommand):
             f"Filling ({connection.vendor}): +{add_cases:,} cases, +{add_contacts:,} contacts "
             f"(already {have_cases:,} and {have_contacts:,})."
         )
-        drop = options["drop_indexes"]
+        drop = options["bulk_load"]
         if drop is None:
             drop = connection.vendor == "postgresql" and add_cases >= 100_000
         started = time.monotonic()
-        with indexes_dropped(enabled=drop, out=self.stdout.write):
+        with bulk_load(enabled=drop, out=self.stdout.write):
             result = fill(
                 contacts=add_contacts,
                 cases=add_cases,

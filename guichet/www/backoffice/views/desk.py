@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from guichet.cases.models import Case, Category
 from guichet.cases.services import desk_exchange_record
 from guichet.contacts.models import Contact
-from guichet.contacts.services import contact_create
 from guichet.www.backoffice.access import agent_required, current_authority
 from guichet.www.backoffice.forms import ContactForm, DeskForm
 
@@ -106,33 +105,32 @@ def desk(request):
     form = DeskForm(request.POST, request.FILES, categories=categories)
     contact_form = ContactForm(request.POST, prefix="new")
     contact = None
-    new_contact = request.POST.get("contact") == "new"
+    choice = (request.POST.get("contact") or "").strip()
+    new_contact = choice == "new"
     valid = form.is_valid()
-    if valid and not new_contact:
-        contact_id = form.cleaned_data.get("contact")
-        if contact_id:
-            contact = (
-                Contact.objects.visible_to(request.user)
-                .filter(authority=authority, pk=contact_id)
-                .first()
-            )
-            if contact is None:
-                form.add_error(None, _("Cet usager est introuvable."))
-                valid = False
+    if valid and choice.isdigit():
+        contact = (
+            Contact.objects.visible_to(request.user)
+            .filter(authority=authority, pk=int(choice))
+            .first()
+        )
+        if contact is None:
+            form.add_error(None, _("Cet usager est introuvable."))
+            valid = False
+    elif valid and choice and not new_contact:
+        form.add_error(None, _("Cet usager est introuvable."))
+        valid = False
     if new_contact and not contact_form.is_valid():
         valid = False
     if valid:
+        data = form.cleaned_data
+        minutes = data.get("duration_minutes")
         try:
-            if new_contact:
-                contact = contact_create(
-                    actor=request.user, authority=authority, **contact_form.cleaned_data
-                )
-            data = form.cleaned_data
-            minutes = data.get("duration_minutes")
             interaction, case = desk_exchange_record(
                 actor=request.user,
                 authority=authority,
                 contact=contact,
+                new_contact=contact_form.cleaned_data if new_contact else None,
                 channel=data["channel"],
                 body=data["body"],
                 submission_key=data["submission_key"],
@@ -143,8 +141,9 @@ def desk(request):
                 files=data.get("files") or [],
             )
         except ValidationError as error:
-            target = contact_form if new_contact and contact is None else form
+            contact_fields = set(contact_form.fields)
             for field, errors in getattr(error, "message_dict", {None: error.messages}).items():
+                target = contact_form if new_contact and field in contact_fields else form
                 for message in errors:
                     target.add_error(field if field in target.fields else None, message)
         else:
@@ -156,8 +155,8 @@ def desk(request):
                 )
                 return redirect("backoffice:case_detail", pk=case.pk)
             messages.success(request, _("Échange enregistré."))
-            if contact is not None:
-                return redirect("backoffice:contact_detail", pk=contact.pk)
+            if interaction.contact_id is not None:
+                return redirect("backoffice:contact_detail", pk=interaction.contact_id)
             return redirect("backoffice:desk")
     selected = None
     if (request.POST.get("contact") or "").isdigit():
