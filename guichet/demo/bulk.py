@@ -57,6 +57,14 @@ def quiet(message: str) -> None:
     pass
 
 
+class JsonText(str):
+    """A JSON value already encoded with `json.dumps`, for data repeated on many rows."""
+
+
+def _json(value):
+    return value if type(value) is JsonText else json.dumps(value)
+
+
 class _Spec:
     def __init__(self, sql, attnames, defaults, now_fields, converters):
         self.sql = sql
@@ -100,7 +108,7 @@ class RowWriter:
         if isinstance(field, models.JSONField):
             if field.encoder is None:
                 # What adapt_json_value gives: json.dumps, as text that COPY casts to jsonb.
-                return json.dumps
+                return _json
             return _bound(field, connection)
         if isinstance(field, models.DateTimeField):
             if postgres:

@@ -21,7 +21,7 @@ from guichet.demo import catalogue as cat
 from guichet.demo.arrivals import ArrivalModel
 from guichet.demo.bulk import Out, RowWriter, quiet
 from guichet.demo.histories import CaseGenerator
-from guichet.demo.organisation import DATA_DIR, AuthorityPlan, build_organisation
+from guichet.demo.organisation import DATA_DIR, AuthorityPlan, build_organisation, demo_now
 from guichet.demo.people import ContactPool, generate_contacts
 
 __all__ = ["build_organisation", "fill", "analyse", "organisation_exists", "demo_authorities"]
@@ -57,8 +57,7 @@ def fill(
 ) -> dict:
     """Add `contacts` contacts and `cases` cases (with their exchanges and events) to the
     demo authorities, spread over the last `years` years. Returns timings and counts."""
-    # Whole hours, so that the same seed gives the same data all through the hour.
-    now = now or dt.datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    now = now or demo_now()
     start = now - dt.timedelta(days=365 * years)
     writer = RowWriter()
     arrivals = ArrivalModel.load(LA311_CSV)

@@ -7,6 +7,7 @@ import bisect
 import datetime as dt
 import hashlib
 import heapq
+import json
 import math
 import random
 import time
@@ -31,6 +32,7 @@ from guichet.demo.bulk import (
     HANDLERS,
     PAST_SERVICES,
     Batch,
+    JsonText,
     Out,
     RowWriter,
     chunks,
@@ -43,6 +45,35 @@ from guichet.demo.people import ContactPool
 from guichet.interactions.enums import DeliveryStatus, Outcome
 from guichet.interactions.models import Interaction
 
+EMAIL, POST, PORTAL, PHONE, COUNTER = (
+    c.value for c in (Channel.EMAIL, Channel.POST, Channel.PORTAL, Channel.PHONE, Channel.COUNTER)
+)
+IN, OUT = Direction.IN.value, Direction.OUT.value
+NEW, IN_PROGRESS, WAITING, RESOLVED, CLOSED, REJECTED, DUPLICATE = (
+    s.value
+    for s in (
+        Status.NEW,
+        Status.IN_PROGRESS,
+        Status.WAITING,
+        Status.RESOLVED,
+        Status.CLOSED,
+        Status.REJECTED,
+        Status.DUPLICATE,
+    )
+)
+REQUESTER = CaseContactRole.REQUESTER.value
+REPRESENTATIVE = CaseContactRole.REPRESENTATIVE.value
+QUEUED, SENT, FAILED, PRINTED, TO_PRINT = (
+    d.value
+    for d in (
+        DeliveryStatus.QUEUED,
+        DeliveryStatus.SENT,
+        DeliveryStatus.FAILED,
+        DeliveryStatus.PRINTED,
+        DeliveryStatus.TO_PRINT,
+    )
+)
+PRIORITIES = tuple(p.value for p in (Priority.NORMAL, Priority.LOW, Priority.HIGH, Priority.URGENT))
 T_CASE = Case._meta.label_lower
 T_INTERACTION = Interaction._meta.label_lower
 UTC = dt.UTC
@@ -68,17 +99,24 @@ def _aware(ts: float) -> dt.datetime:
 
 
 class WorkClock:
-    """Working hours on the authority's calendar, for the pace of the agents' actions."""
+    """Working hours on the authority's calendar, for the pace of the agents' actions.
+
+    The opening and closing instants of the working days are kept in two sorted lists, so
+    that "n working hours after t" is a bisection rather than a walk through the days."""
 
     OPEN = (8, 30)
     CLOSE = (17, 30)
+    DAY = 9 * 3600.0  # seconds between opening and closing
 
     def __init__(self, calendar: BusinessCalendar, tz: ZoneInfo):
         self.calendar = calendar
         self.tz = tz
         self._working: dict[dt.date, bool] = {}
-        self._open: dict[dt.date, tuple[float, float] | None] = {}
         self._due: dict[tuple[dt.date, int], dt.date] = {}
+        self._opens: list[float] = []
+        self._closes: list[float] = []
+        self._first: dt.date | None = None
+        self._next: dt.date | None = None
 
     def is_working_day(self, day: dt.date) -> bool:
         value = self._working.get(day)
@@ -89,40 +127,47 @@ class WorkClock:
     def local(self, ts: float) -> dt.datetime:
         return dt.datetime.fromtimestamp(ts, self.tz)
 
-    def _hours(self, day: dt.date) -> tuple[float, float] | None:
-        """Opening and closing instants of a working day, None for a day off."""
-        value = self._open.get(day, False)
-        if value is False:
-            value = None
+    def _cover(self, ts: float, index: int = 0) -> None:
+        """Know the working days from before `ts` and at least `index + 1` of them."""
+        day = self.local(ts).date() - dt.timedelta(days=1)
+        if self._first is None or day < self._first:
+            self._first = self._next = day
+            self._opens, self._closes = [], []
+        one = dt.timedelta(days=1)
+        while not self._closes or self._closes[-1] <= ts or len(self._opens) <= index:
+            day = self._next
             if self.is_working_day(day):
-                value = (
+                self._opens.append(
                     dt.datetime(
                         day.year, day.month, day.day, *self.OPEN, tzinfo=self.tz
-                    ).timestamp(),
+                    ).timestamp()
+                )
+                self._closes.append(
                     dt.datetime(
                         day.year, day.month, day.day, *self.CLOSE, tzinfo=self.tz
-                    ).timestamp(),
+                    ).timestamp()
                 )
-            self._open[day] = value
-        return value
+            self._next = day + one
 
     def after(self, ts: float, hours: float) -> float:
         """The instant `hours` working hours after `ts`."""
         remaining = max(hours, 0.0) * 3600
-        day = self.local(ts).date()
-        t = ts
-        one = dt.timedelta(days=1)
-        while True:
-            hours_of_day = self._hours(day)
-            if hours_of_day is not None:
-                opening, closing = hours_of_day
-                if t < closing:
-                    t = max(t, opening)
-                    if remaining <= closing - t:
-                        return t + remaining
-                    remaining -= closing - t
-            day += one
-            t = 0.0
+        if not self._closes or self._closes[-1] <= ts or self._opens[0] > ts:
+            self._cover(ts)
+        i = bisect.bisect_right(self._closes, ts)
+        start = max(ts, self._opens[i])
+        available = self._closes[i] - start
+        if remaining <= available:
+            return start + remaining
+        remaining -= available
+        full = int(remaining // self.DAY)
+        remaining -= full * self.DAY
+        j = i + 1 + full
+        if j >= len(self._opens):
+            self._cover(ts, j)
+        if remaining == 0:
+            return self._closes[j - 1]
+        return self._opens[j] + remaining
 
     def snap(self, ts: float) -> float:
         """`ts` if it falls in working hours, else the next opening."""
@@ -238,7 +283,7 @@ class CaseState:
     service_id: int
     contact: int | None  # position in the pool
     actor_citizen: int | None
-    status: str = Status.NEW.value
+    status: str = NEW
     assignee: int | None = None
     waiting_for: str = ""
     resolved_at: float | None = None
@@ -300,6 +345,7 @@ class CaseGenerator:
         except NoReverseMatch:
             self.track_prefix = ""
         self.stats = {"cases": 0, "standalone": 0}
+        self._json_cache: dict[tuple, JsonText] = {}
 
     # References, like guichet.core.references.case_reference --------------------------
     def _reference(self, ts: float) -> str:
@@ -410,9 +456,18 @@ class CaseGenerator:
             contact_id=contact_id,
             target_type=T_INTERACTION,
             target_id=iid,
-            data={"channel": channel, "direction": direction},
+            data=self._shared(
+                ("recorded", channel, direction), channel=channel, direction=direction
+            ),
         )
         return iid
+
+    def _shared(self, key: tuple, **data) -> JsonText:
+        """Event data repeated on many rows, encoded once."""
+        text = self._json_cache.get(key)
+        if text is None:
+            text = self._json_cache[key] = JsonText(json.dumps(data))
+        return text
 
     def _msgid(self) -> str:
         rng = self.rng
@@ -444,8 +499,8 @@ class CaseGenerator:
                 at=at,
                 actor=actor,
                 agent=agent,
-                channel=Channel.EMAIL.value,
-                direction=Direction.OUT.value,
+                channel=EMAIL,
+                direction=OUT,
                 case=case,
                 contact_id=contact_id,
                 service_id=case.service_id,
@@ -453,9 +508,7 @@ class CaseGenerator:
                 body=body,
                 key=self._msgid(),
                 recipient=pool.email[position],
-                delivery=(DeliveryStatus.FAILED if failed else DeliveryStatus.SENT).value
-                if sent
-                else DeliveryStatus.QUEUED.value,
+                delivery=(FAILED if failed else SENT) if sent else QUEUED,
                 attempts=(5 if failed else 1) if sent else 0,
                 error="550 5.1.1 Adresse du destinataire inconnue" if sent and failed else "",
             )
@@ -466,15 +519,15 @@ class CaseGenerator:
                 at=at,
                 actor=actor,
                 agent=agent,
-                channel=Channel.POST.value,
-                direction=Direction.OUT.value,
+                channel=POST,
+                direction=OUT,
                 case=case,
                 contact_id=contact_id,
                 service_id=case.service_id,
                 subject=subject,
                 body=body,
                 recipient=pool.postal[position],
-                delivery=(DeliveryStatus.PRINTED if printed else DeliveryStatus.TO_PRINT).value,
+                delivery=PRINTED if printed else TO_PRINT,
             )
 
     def _transition(
@@ -495,7 +548,11 @@ class CaseGenerator:
             actor=actor,
             verb=verb,
             case=case,
-            data={"from": case.status, "to": target, **(data or {})},
+            data={"from": case.status, "to": target, **data}
+            if data
+            else self._shared(
+                ("transition", case.status, target), **{"from": case.status, "to": target}
+            ),
         )
         case.status = target
         case.last = max(case.last, at)
@@ -597,9 +654,8 @@ class CaseGenerator:
             token = f"{rng.getrandbits(192):048x}"
             token_hash = hashlib.sha256(token.encode()).hexdigest()
         priority = rng.choices(
-            (Priority.NORMAL, Priority.LOW, Priority.HIGH, Priority.URGENT),
-            weights=(85, 6, 7, 2 if category.is_public_space else 0.5),
-        )[0].value
+            PRIORITIES, cum_weights=(85, 91, 98, 100 if category.is_public_space else 98.5)
+        )[0]
 
         # case_create: the case, its requester, its event, the demand, the acknowledgement.
         if contact_id:
@@ -608,7 +664,7 @@ class CaseGenerator:
                 {
                     "case_id": case.id,
                     "contact_id": contact_id,
-                    "role": CaseContactRole.REQUESTER.value,
+                    "role": REQUESTER,
                 },
             )
             members = pool.members.get(position)
@@ -618,7 +674,7 @@ class CaseGenerator:
                     {
                         "case_id": case.id,
                         "contact_id": pool.ids[rng.choice(members)],
-                        "role": CaseContactRole.REPRESENTATIVE.value,
+                        "role": REPRESENTATIVE,
                     },
                 )
         self._event(
@@ -640,7 +696,7 @@ class CaseGenerator:
             actor=creator,
             agent=intake,
             channel=channel,
-            direction=Direction.IN.value,
+            direction=IN,
             case=case,
             contact_id=contact_id,
             service_id=category.service_id,
@@ -733,7 +789,7 @@ class CaseGenerator:
                 self._transition(
                     batch,
                     case,
-                    Status.DUPLICATE.value,
+                    DUPLICATE,
                     at=at,
                     actor=actor,
                     verb="case.marked_duplicate",
@@ -796,9 +852,7 @@ class CaseGenerator:
         )
         case.assignee = assignee
         case.handlers.update({actor, assignee})
-        self._transition(
-            batch, case, Status.IN_PROGRESS.value, at=t_assign, actor=actor, verb="case.started"
-        )
+        self._transition(batch, case, IN_PROGRESS, at=t_assign, actor=actor, verb="case.started")
 
         # How long the work takes, in working days: mostly within the promised delay.
         work_days = rng.lognormvariate(math.log(max(0.3, category.delay_days * 0.5)), 0.8)
@@ -829,7 +883,7 @@ class CaseGenerator:
             self._transition(
                 batch,
                 case,
-                Status.WAITING.value,
+                WAITING,
                 at=t_wait,
                 actor=assignee,
                 verb="case.waiting",
@@ -850,8 +904,8 @@ class CaseGenerator:
                     at=t_resume,
                     actor=citizen,
                     agent=None,
-                    channel=Channel.PORTAL.value,
-                    direction=Direction.IN.value,
+                    channel=PORTAL,
+                    direction=IN,
                     case=case,
                     contact_id=contact_id,
                     service_id=case.service_id,
@@ -861,7 +915,7 @@ class CaseGenerator:
                 self._transition(
                     batch,
                     case,
-                    Status.IN_PROGRESS.value,
+                    IN_PROGRESS,
                     at=t_resume,
                     actor=citizen,
                     verb="case.resumed",
@@ -875,8 +929,8 @@ class CaseGenerator:
                         at=t_resume,
                         actor=assignee,
                         agent=assignee,
-                        channel=rng.choice((Channel.EMAIL, Channel.POST, Channel.COUNTER)).value,
-                        direction=Direction.IN.value,
+                        channel=rng.choice((EMAIL, POST, COUNTER)),
+                        direction=IN,
                         case=case,
                         contact_id=contact_id,
                         service_id=case.service_id,
@@ -886,7 +940,7 @@ class CaseGenerator:
                 self._transition(
                     batch,
                     case,
-                    Status.IN_PROGRESS.value,
+                    IN_PROGRESS,
                     at=t_resume,
                     actor=assignee,
                     verb="case.resumed",
@@ -918,7 +972,7 @@ class CaseGenerator:
             self._transition(
                 batch,
                 case,
-                Status.REJECTED.value,
+                REJECTED,
                 at=t_done + 1,
                 actor=assignee,
                 verb="case.rejected",
@@ -939,7 +993,7 @@ class CaseGenerator:
         self._transition(
             batch,
             case,
-            Status.RESOLVED.value,
+            RESOLVED,
             at=t_done + 1,
             actor=assignee,
             verb="case.resolved",
@@ -954,9 +1008,7 @@ class CaseGenerator:
             if (rng.random() < 0.3)
             else assignee
         )
-        self._transition(
-            batch, case, Status.CLOSED.value, at=t_close, actor=closer, verb="case.closed"
-        )
+        self._transition(batch, case, CLOSED, at=t_close, actor=closer, verb="case.closed")
         case.closed_at = t_close
 
     def _exchanges(
@@ -994,11 +1046,11 @@ class CaseGenerator:
             if rng.random() < 0.55:
                 # The person writes or calls about their case.
                 if channel == Channel.PORTAL and case.actor_citizen:
-                    via, recorder, citizen = Channel.PORTAL.value, None, case.actor_citizen
+                    via, recorder, citizen = PORTAL, None, case.actor_citizen
                 elif channel in (Channel.EMAIL, Channel.PHONE, Channel.COUNTER):
                     via, citizen = str(channel), None
                 else:
-                    via, citizen = rng.choice((Channel.PHONE, Channel.EMAIL)).value, None
+                    via, citizen = rng.choice((PHONE, EMAIL)), None
                 if via in (Channel.PHONE, Channel.COUNTER):
                     at = clock.after(start, share * hours)
                     recorder = rng.choice(self.plan.front_desk or [assignee])
@@ -1012,7 +1064,7 @@ class CaseGenerator:
                     actor=citizen or recorder,
                     agent=recorder,
                     channel=via,
-                    direction=Direction.IN.value,
+                    direction=IN,
                     case=case,
                     contact_id=contact_id,
                     service_id=case.service_id,
@@ -1033,8 +1085,8 @@ class CaseGenerator:
                         at=at,
                         actor=assignee,
                         agent=assignee,
-                        channel=Channel.PHONE.value,
-                        direction=Direction.OUT.value,
+                        channel=PHONE,
+                        direction=OUT,
                         case=case,
                         contact_id=contact_id,
                         service_id=case.service_id,
@@ -1053,7 +1105,7 @@ class CaseGenerator:
                     )
                 case.handlers.add(assignee)
             case.last = max(case.last, at)
-        notes = rng.choices((0, 1, 2, 3), weights=(72, 20, 6, 2))[0] + (rounds // 4)
+        notes = rng.choices((0, 1, 2, 3), cum_weights=(72, 92, 98, 100))[0] + (rounds // 4)
         for at in sorted(clock.after(start, rng.random() * hours) for _ in range(notes)):
             if at > end:
                 break
@@ -1100,7 +1152,7 @@ class CaseGenerator:
             actor=agent,
             agent=agent,
             channel=channel,
-            direction=Direction.IN.value,
+            direction=IN,
             case=None,
             contact_id=contact_id,
             service_id=service_id,
@@ -1144,8 +1196,8 @@ class CaseGenerator:
             info = self.arrivals.sample(
                 rng,
                 counts={
-                    Channel.COUNTER.value: extra * 55 // 100,
-                    Channel.PHONE.value: extra - extra * 55 // 100,
+                    COUNTER: extra * 55 // 100,
+                    PHONE: extra - extra * 55 // 100,
                 },
                 start=start,
                 end=end,

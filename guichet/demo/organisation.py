@@ -38,6 +38,11 @@ TAXONOMY_CSV = DATA_DIR / "taxonomy" / "dansmarue-categories.csv"
 UTC = dt.UTC
 
 
+def demo_now() -> dt.datetime:
+    """The current hour: the same seed gives the same data all through the hour."""
+    return dt.datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+
 def closing_days(years: Iterable[int]) -> list[str]:
     """The Friday after Ascension Thursday, a common closing day of French town halls."""
     days = []
@@ -141,7 +146,7 @@ def build_organisation(
     rng = random.Random(seed)
     fake = Faker("fr_FR")
     fake.seed_instance(seed)
-    now = now or dt.datetime.now(UTC)
+    now = now or demo_now()
     years = range(now.year - 4, now.year + 2)
     commune = Authority.objects.create(**cat.COMMUNE, closing_days=closing_days(years))
     epci = Authority.objects.create(**cat.EPCI)
