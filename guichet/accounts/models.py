@@ -41,6 +41,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuthorityKind(models.TextChoices):
@@ -15,7 +16,7 @@ class ServiceKind(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    FRONT_DESK = "front_desk", _("Accueil")
+    FRONT_DESK = "front_desk", pgettext_lazy("role", "Accueil")
     AGENT = "agent", _("Agent de service")
     MANAGER = "manager", _("Responsable")
     ADMIN = "admin", _("Administrateur")

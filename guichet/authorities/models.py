@@ -57,6 +57,7 @@ class Authority(models.Model):
 
     class Meta:
         verbose_name = _("collectivité")
+        verbose_name_plural = _("collectivités")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -108,6 +109,7 @@ class Service(models.Model):
 
     class Meta:
         verbose_name = _("service")
+        verbose_name_plural = _("services")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["authority", "name"], name="unique_service_name")
@@ -142,6 +144,7 @@ class Membership(models.Model):
 
     class Meta:
         verbose_name = _("affectation")
+        verbose_name_plural = _("affectations")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "authority", "service", "role"], name="unique_membership"

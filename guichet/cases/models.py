@@ -64,6 +64,7 @@ class Category(models.Model):
 
     class Meta:
         verbose_name = _("catégorie")
+        verbose_name_plural = _("catégories")
         ordering = ["label"]
         constraints = [
             models.UniqueConstraint(
@@ -145,6 +146,7 @@ class Case(models.Model):
 
     class Meta:
         verbose_name = _("demande")
+        verbose_name_plural = _("demandes")
         ordering = ["-received_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["authority", "reference"], name="unique_case_ref")

@@ -89,6 +89,7 @@ class Contact(models.Model):
 
     class Meta:
         verbose_name = _("usager")
+        verbose_name_plural = _("usagers")
         ordering = ["name_key", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -151,6 +152,7 @@ class OrganisationMember(models.Model):
 
     class Meta:
         verbose_name = _("membre")
+        verbose_name_plural = _("membres")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "person"], name="unique_org_member")
         ]

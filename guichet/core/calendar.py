@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 
 @lru_cache(maxsize=64)
@@ -87,7 +89,14 @@ def compute_due_date(
     base = calendar.add_working_days(received_on, delay_days)
     due = base
     paused_total = 0
-    lines = [f"reçue le {received_on:%d/%m/%Y}, délai {delay_days} j. ouvrés → {base:%d/%m/%Y}"]
+    lines = [
+        _("reçue le %(received)s, délai de %(days)d jours ouvrés → %(due)s")
+        % {
+            "received": date_format(received_on, "SHORT_DATE_FORMAT"),
+            "days": delay_days,
+            "due": date_format(base, "SHORT_DATE_FORMAT"),
+        }
+    ]
     for start, end in sorted(pauses, key=lambda p: p[0]):
         if start > due:
             continue
@@ -97,6 +106,12 @@ def compute_due_date(
             due = calendar.add_working_days(due, paused)
             paused_total += paused
             lines.append(
-                f"en attente du {start:%d/%m/%Y} au {stop:%d/%m/%Y}: +{paused} j. → {due:%d/%m/%Y}"
+                _("en attente du %(start)s au %(stop)s : +%(days)d jours ouvrés → %(due)s")
+                % {
+                    "start": date_format(start, "SHORT_DATE_FORMAT"),
+                    "stop": date_format(stop, "SHORT_DATE_FORMAT"),
+                    "days": paused,
+                    "due": date_format(due, "SHORT_DATE_FORMAT"),
+                }
             )
     return DueDateExplanation(due, base, paused_total, tuple(lines))

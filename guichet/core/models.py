@@ -44,6 +44,7 @@ class Event(models.Model):
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("événement")
+        verbose_name_plural = _("événements")
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
     def __str__(self) -> str:

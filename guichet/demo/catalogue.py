@@ -16,7 +16,7 @@ COMMUNE = {
     "name": "Ville de Démo",
     "slug": "ville-demo",
     "kind": "commune",
-    "siren": "213699996",
+    "siren": "213699994",
     "address": "1 place de l'Hôtel de Ville",
     "postal_code": "36999",
     "city": "Démo",
@@ -31,7 +31,7 @@ EPCI = {
     "name": "Communauté d'agglomération de Démo",
     "slug": "agglo-demo",
     "kind": "epci",
-    "siren": "200099993",
+    "siren": "200099992",
     "address": "3 avenue de l'Europe",
     "postal_code": "36999",
     "city": "Démo",
@@ -699,12 +699,6 @@ WAIT_THIRD_PARTY = (
     "Avis des Bâtiments de France sollicité.",
     "Attente du retour du bailleur.",
     "Attente de l'intervention d'Enedis.",
-)
-TRANSFER_REASONS = (
-    "Mauvais service : relève des espaces verts (arbre sur l'espace public).",
-    "Compétence de la propreté urbaine, pas de la voirie.",
-    "À traiter par le service qui gère les salles municipales.",
-    "Relève de la police municipale (stationnement).",
 )
 STANDALONE_TOPICS = (
     ("Horaires de la mairie", "Horaires d'ouverture donnés.", "answered"),

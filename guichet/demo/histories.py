@@ -22,7 +22,6 @@ from django.urls import NoReverseMatch, reverse
 
 from guichet.cases.enums import CaseContactRole, Priority, Status, WaitingFor
 from guichet.cases.models import Case, CaseContact, CasePause, Note
-from guichet.core.calendar import BusinessCalendar, compute_due_date
 from guichet.core.enums import Channel, Direction
 from guichet.core.models import Event, ReferenceCounter
 from guichet.core.references import check_char, encode
@@ -40,8 +39,10 @@ from guichet.demo.bulk import (
     progress,
     quiet,
 )
+from guichet.demo.clock import WorkClock
 from guichet.demo.organisation import AuthorityPlan, CategoryInfo
 from guichet.demo.people import ContactPool
+from guichet.demo.wording import Wording, french_date, french_datetime
 from guichet.interactions.enums import DeliveryStatus, Outcome
 from guichet.interactions.models import Interaction
 
@@ -77,200 +78,10 @@ PRIORITIES = tuple(p.value for p in (Priority.NORMAL, Priority.LOW, Priority.HIG
 T_CASE = Case._meta.label_lower
 T_INTERACTION = Interaction._meta.label_lower
 UTC = dt.UTC
-DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 def _aware(ts: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(ts, UTC)
-
-
-class WorkClock:
-    """Working hours on the authority's calendar, for the pace of the agents' actions.
-
-    The opening and closing instants of the working days are kept in two sorted lists, so
-    that "n working hours after t" is a bisection rather than a walk through the days."""
-
-    OPEN = (8, 30)
-    CLOSE = (17, 30)
-    DAY = 9 * 3600.0  # seconds between opening and closing
-
-    def __init__(self, calendar: BusinessCalendar, tz: ZoneInfo):
-        self.calendar = calendar
-        self.tz = tz
-        self._working: dict[dt.date, bool] = {}
-        self._due: dict[tuple[dt.date, int], dt.date] = {}
-        self._opens: list[float] = []
-        self._closes: list[float] = []
-        self._first: dt.date | None = None
-        self._next: dt.date | None = None
-
-    def is_working_day(self, day: dt.date) -> bool:
-        value = self._working.get(day)
-        if value is None:
-            value = self._working[day] = self.calendar.is_working_day(day)
-        return value
-
-    def local(self, ts: float) -> dt.datetime:
-        return dt.datetime.fromtimestamp(ts, self.tz)
-
-    def _cover(self, ts: float, index: int = 0) -> None:
-        """Know the working days from before `ts` and at least `index + 1` of them."""
-        day = self.local(ts).date() - dt.timedelta(days=1)
-        if self._first is None or day < self._first:
-            self._first = self._next = day
-            self._opens, self._closes = [], []
-        one = dt.timedelta(days=1)
-        while not self._closes or self._closes[-1] <= ts or len(self._opens) <= index:
-            day = self._next
-            if self.is_working_day(day):
-                self._opens.append(
-                    dt.datetime(
-                        day.year, day.month, day.day, *self.OPEN, tzinfo=self.tz
-                    ).timestamp()
-                )
-                self._closes.append(
-                    dt.datetime(
-                        day.year, day.month, day.day, *self.CLOSE, tzinfo=self.tz
-                    ).timestamp()
-                )
-            self._next = day + one
-
-    def after(self, ts: float, hours: float) -> float:
-        """The instant `hours` working hours after `ts`."""
-        remaining = max(hours, 0.0) * 3600
-        if not self._closes or self._closes[-1] <= ts or self._opens[0] > ts:
-            self._cover(ts)
-        i = bisect.bisect_right(self._closes, ts)
-        start = max(ts, self._opens[i])
-        available = self._closes[i] - start
-        if remaining <= available:
-            return start + remaining
-        remaining -= available
-        full = int(remaining // self.DAY)
-        remaining -= full * self.DAY
-        j = i + 1 + full
-        if j >= len(self._opens):
-            self._cover(ts, j)
-        if remaining == 0:
-            return self._closes[j - 1]
-        return self._opens[j] + remaining
-
-    def snap(self, ts: float) -> float:
-        """`ts` if it falls in working hours, else the next opening."""
-        return self.after(ts, 0.0)
-
-    def due(self, received_on: dt.date, delay: int, pauses, today: dt.date) -> dt.date:
-        if not pauses:
-            key = (received_on, delay)
-            value = self._due.get(key)
-            if value is None:
-                value = self._due[key] = compute_due_date(
-                    received_on=received_on, delay_days=delay, calendar=self.calendar
-                ).due_on
-            return value
-        return compute_due_date(
-            received_on=received_on,
-            delay_days=delay,
-            calendar=self.calendar,
-            pauses=pauses,
-            today=today,
-        ).due_on
-
-
-class _Text(dict):
-    """Placeholder values for the catalogue's sentences, made up when asked for."""
-
-    def __init__(self, gen: CaseGenerator, female: bool, extra: dict):
-        super().__init__(extra)
-        self.gen = gen
-        self.female = female
-
-    def __missing__(self, key: str) -> str:
-        rng = self.gen.rng
-        g = self.gen
-        if key == "e":
-            value = "e" if self.female else ""
-        elif key == "street":
-            value = rng.choice(g.streets)
-        elif key == "num":
-            value = str(rng.randint(1, 120))
-        elif key == "address":
-            value = f"{rng.randint(1, 120)} {rng.choice(g.streets)}"
-        elif key == "copies":
-            value = rng.choice(
-                ("une copie intégrale", "un extrait avec filiation", "deux copies intégrales")
-            )
-        elif key == "year_birth":
-            value = str(rng.randint(1940, 2006))
-        elif key in ("old_date", "recent_date", "future_date", "past_date"):
-            offset = {
-                "old_date": -rng.randint(9000, 20000),
-                "recent_date": -rng.randint(5, 60),
-                "future_date": rng.randint(10, 90),
-                "past_date": -rng.randint(1, 5),
-            }[key]
-            day = g.today + dt.timedelta(days=offset)
-            value = f"{day.day} {MONTHS_FR[day.month - 1]} {day.year}"
-        elif key == "month":
-            value = rng.choice(MONTHS_FR)
-        elif key == "parcelle":
-            value = f"{rng.choice('ABCDEFGH')}{rng.choice('ABCDEFGHIJK')} {rng.randint(10, 999)}"
-        elif key == "guests":
-            value = str(rng.choice((30, 50, 80, 120, 150)))
-        elif key == "amount":
-            value = str(rng.choice((80, 150, 200, 300, 450, 800, 1500)))
-        elif key == "child":
-            value = rng.choice(cat.CHILD_NAMES)
-        elif key == "nud":
-            value = f"036{rng.randint(10**9, 10**10 - 1)}"
-        elif key in ("question", "answer", "question_free"):
-            question, answer = rng.choice(cat.QUESTIONS)
-            self["question"], self["answer"] = question, answer
-            self["question_free"] = f"Bonjour, pouvez-vous me dire {question} ? Merci."
-            return self[key]
-        elif key in ("leaf", "leaf_cap"):
-            leaf = self.get("leaf_label", "un problème")
-            self["leaf"] = leaf[:1].lower() + leaf[1:]
-            self["leaf_cap"] = leaf
-            return self[key]
-        else:
-            pools = {
-                "motive": cat.MOTIVES,
-                "works": cat.WORKS,
-                "event": cat.EVENTS,
-                "topic": cat.TOPICS,
-                "lost": cat.LOST,
-                "job": cat.JOBS,
-                "building": cat.BUILDINGS,
-            }
-            value = rng.choice(pools.get(key, ("…",)))
-        self[key] = value
-        return value
-
-
-def _french_datetime(local: dt.datetime) -> str:
-    return (
-        f"{DAYS_FR[local.weekday()]} {local.day} {MONTHS_FR[local.month - 1]} {local.year} "
-        f"à {local:%H:%M}"
-    )
-
-
-def _french_date(day: dt.date) -> str:
-    return f"{DAYS_FR[day.weekday()]} {day.day} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
 @dataclass
@@ -571,9 +382,9 @@ class CaseGenerator:
             "rappelez-la si vous nous contactez à son sujet.",
             "",
             f"Objet : {subject}",
-            f"Reçue le : {_french_datetime(received)}",
+            f"Reçue le : {french_datetime(received)}",
             f"Service en charge : {service}",
-            f"Réponse prévue au plus tard le : {_french_date(due)}",
+            f"Réponse prévue au plus tard le : {french_date(due)}",
         ]
         if token and self.track_prefix:
             lines += [
@@ -637,7 +448,7 @@ class CaseGenerator:
             actor_citizen=citizen,
             last=ts,
         )
-        words = _Text(self, female, texts.extra)
+        words = Wording(rng, self.streets, self.today, female, texts.extra)
         subject, request, case.answer = rng.choice(texts.demands)
         location, latitude, longitude = "", None, None
         if category.is_public_space:
@@ -721,9 +532,9 @@ class CaseGenerator:
 
         self._lifecycle(batch, case, category, channel, words)
 
-        due = clock.due(
-            received_on, category.delay_days, [(p[0], p[1]) for p in case.pauses], self.today
-        )
+        # The services refresh the due date when the clock restarts, not when it stops.
+        ended = [(p[0], p[1]) for p in case.pauses if p[1] is not None]
+        due = clock.due(received_on, category.delay_days, ended, self.today)
         batch.put(
             Case,
             {
@@ -773,7 +584,7 @@ class CaseGenerator:
         self.stats["cases"] += 1
 
     def _lifecycle(
-        self, batch: Batch, case: CaseState, category: CategoryInfo, channel: str, words: _Text
+        self, batch: Batch, case: CaseState, category: CategoryInfo, channel: str, words: Wording
     ) -> None:
         rng, clock, now, plan = self.rng, self.clock, self.now, self.plan
         texts = category.texts
@@ -1016,7 +827,7 @@ class CaseGenerator:
         batch: Batch,
         case: CaseState,
         channel: str,
-        words: _Text,
+        words: Wording,
         start: float,
         hours: float,
         end: float,

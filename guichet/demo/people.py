@@ -37,21 +37,6 @@ def _luhn_complete(digits: str) -> str:
     raise AssertionError("unreachable")
 
 
-_FIRST_F = None
-_FIRST_M = None
-_LAST = None
-
-
-def _names(fake: Faker):
-    global _FIRST_F, _FIRST_M, _LAST
-    if _FIRST_F is None:
-        provider = next(p for p in fake.providers if hasattr(p, "first_names_female"))
-        _FIRST_F = list(provider.first_names_female)
-        _FIRST_M = list(provider.first_names_male)
-        _LAST = list(provider.last_names)
-    return _FIRST_F, _FIRST_M, _LAST
-
-
 def _phone_number(rng: random.Random, mobile: bool) -> str:
     if mobile:
         head = rng.choice(("06", "06", "07"))
@@ -78,7 +63,10 @@ class ContactMaker:
         self.authority = authority
         self.plan = plan
         self.streets = streets
-        self.first_f, self.first_m, self.last = _names(fake)
+        provider = next(p for p in fake.providers if hasattr(p, "first_names_female"))
+        self.first_f = list(provider.first_names_female)
+        self.first_m = list(provider.first_names_male)
+        self.last = list(provider.last_names)
         self.domains = [d for d, _ in cat.EMAIL_DOMAINS]
         self.domain_weights = [w for _, w in cat.EMAIL_DOMAINS]
         self.scratch = Contact()

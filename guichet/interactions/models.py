@@ -102,6 +102,7 @@ class Interaction(models.Model):
 
     class Meta:
         verbose_name = _("échange")
+        verbose_name_plural = _("échanges")
         ordering = ["occurred_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -150,6 +151,7 @@ class Attachment(models.Model):
 
     class Meta:
         verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:

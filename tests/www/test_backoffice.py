@@ -270,7 +270,7 @@ def test_other_services_and_authorities_do_not_find_the_case(
 
 def test_the_due_date_is_explained(case, client_for, agent):
     body = text(client_for(agent).get(url("case_detail", case.pk)))
-    assert "délai 5 j. ouvrés" in body
+    assert "délai de 5 jours ouvrés" in body
     assert case.due_on.strftime("%d/%m/%Y") in body
 
 
@@ -862,7 +862,7 @@ NEW_PERSON = {
 def test_the_desk_page(client_for, front_desk, category):
     response = client_for(front_desk).get(url("desk"))
     assert response.status_code == 200
-    assert "Voirie — nid de poule → Voirie (5 j.)" in text(response)
+    assert "Voirie — nid de poule → Voirie (5 jours ouvrés)" in text(response)
 
 
 def test_the_desk_records_a_new_person_and_an_answer_on_the_spot(client_for, front_desk, accueil):

@@ -99,6 +99,10 @@ class Command(BaseCommand):
             "cases or more).",
         )
 
+    def say(self, message: str) -> None:
+        self.stdout.write(message)
+        self.stdout.flush()  # a long fill is often followed through a log file
+
     def handle(self, *args, **options):
         if options["repeat"] < 1:
             raise CommandError("--repeat must be at least 1.")
@@ -113,7 +117,7 @@ class Command(BaseCommand):
     def fill(self, options) -> None:
         if not organisation_exists():
             with transaction.atomic():
-                build_organisation(seed=options["seed"], out=self.stdout.write)
+                build_organisation(seed=options["seed"], out=self.say)
         authorities = demo_authorities()
         have_cases = Case.objects.filter(authority__in=authorities).count()
         have_contacts = Contact.objects.filter(authority__in=authorities).count()
@@ -133,19 +137,19 @@ class Command(BaseCommand):
         if drop is None:
             drop = connection.vendor == "postgresql" and add_cases >= 100_000
         started = time.monotonic()
-        with bulk_load(enabled=drop, out=self.stdout.write):
+        with bulk_load(enabled=drop, out=self.say):
             result = fill(
                 contacts=add_contacts,
                 cases=add_cases,
                 seed=options["seed"] + have_cases,
                 years=options["years"],
                 standalone_ratio=0.3,
-                out=self.stdout.write,
-                announce=self.stdout.write,
+                out=self.say,
+                announce=self.say,
                 citizen_cases=0 if have_cases else 5,
             )
         filled = time.monotonic() - started
-        self.stdout.write("Updating the planner's statistics…")
+        self.say("Updating the planner's statistics…")
         analyse()
         total = time.monotonic() - started
         rows = sum(result["rows"].values())
