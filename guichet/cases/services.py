@@ -317,6 +317,27 @@ def case_transfer(*, actor, case: Case, service: Service, reason: str) -> Case:
     return case
 
 
+@transaction.atomic
+def case_set_priority(*, actor, case: Case, priority: str) -> Case:
+    case = _lock(case)
+    _ensure_can_act(actor, case)
+    if priority not in Priority.values:
+        raise ValidationError({"priority": _("Priorité inconnue.")})
+    if priority == case.priority:
+        return case
+    event_record(
+        actor=actor,
+        verb="case.priority_changed",
+        target=case,
+        case=case,
+        data={"from": case.priority, "to": priority},
+    )
+    case.priority = priority
+    case.save(update_fields=["priority", "updated_at"])
+    _remember_handler(case, actor)
+    return case
+
+
 # Status transitions -----------------------------------------------------------------------
 
 

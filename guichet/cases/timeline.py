@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from guichet.cases.enums import WaitingFor
+from guichet.cases.enums import Priority, WaitingFor
 from guichet.cases.models import Case
 from guichet.core.models import Event
 
@@ -58,6 +58,11 @@ def describe_event(event: Event) -> str:
         if data.get("to_name"):
             return _("Attribuée à %(name)s") % {"name": data["to_name"]}
         return _("Remise dans la file du service")
+    if verb == "case.priority_changed":
+        return _("Priorité : %(from)s → %(to)s") % {
+            "from": Priority(data["from"]).label if data.get("from") in Priority.values else "",
+            "to": Priority(data["to"]).label if data.get("to") in Priority.values else "",
+        }
     if verb == "case.note_added":
         return _("Note interne ajoutée")
     if verb == "interaction.recorded":

@@ -169,3 +169,46 @@ def contact_for_submission(
         preferred_channel="email",
         **values,
     )
+
+
+@transaction.atomic
+def organisation_member_add(*, actor, organisation: Contact, person: Contact, role: str = ""):
+    """Record that a person acts for an organisation (president of an association, manager
+    of a shop…)."""
+    from guichet.contacts.models import OrganisationMember
+
+    if organisation.kind != ContactKind.ORGANISATION or person.kind != ContactKind.PERSON:
+        raise ValidationError(_("Seule une personne peut être membre d'une organisation."))
+    if organisation.authority_id != person.authority_id:
+        raise ValidationError(_("Cette personne appartient à une autre collectivité."))
+    member, created = OrganisationMember.objects.get_or_create(
+        organisation=organisation, person=person, defaults={"role": role.strip()[:120]}
+    )
+    if not created and role.strip() and member.role != role.strip():
+        member.role = role.strip()[:120]
+        member.save(update_fields=["role"])
+    event_record(
+        actor=actor,
+        verb="contact.member_added",
+        target=organisation,
+        contact=organisation,
+        data={"person": person.pk, "role": member.role},
+    )
+    return member
+
+
+@transaction.atomic
+def organisation_member_remove(*, actor, organisation: Contact, person: Contact) -> None:
+    from guichet.contacts.models import OrganisationMember
+
+    deleted, _count = OrganisationMember.objects.filter(
+        organisation=organisation, person=person
+    ).delete()
+    if deleted:
+        event_record(
+            actor=actor,
+            verb="contact.member_removed",
+            target=organisation,
+            contact=organisation,
+            data={"person": person.pk},
+        )

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guichet.cases.enums import WaitingFor
+from guichet.cases.enums import Priority, WaitingFor
 from guichet.contacts.enums import Civility, ContactKind, OrganisationType
 from guichet.core.enums import Channel
 from guichet.core.forms import MultipleFileField
@@ -65,6 +65,15 @@ class StatusForm(forms.Form):
     reason = forms.CharField(
         label=_("Motif ou commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(label=_("Priorité"), choices=Priority.choices)
+
+
+class MemberForm(forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    role = forms.CharField(label=_("Qualité (président, gérant…)"), required=False, max_length=120)
 
 
 class DuplicateForm(forms.Form):

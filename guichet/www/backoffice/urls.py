@@ -9,6 +9,7 @@ urlpatterns = [
     path("demandes/<int:pk>/prendre/", cases.case_take, name="case_take"),
     path("demandes/<int:pk>/attribuer/", cases.case_assign, name="case_assign"),
     path("demandes/<int:pk>/statut/", cases.case_status, name="case_status"),
+    path("demandes/<int:pk>/priorite/", cases.case_priority, name="case_priority"),
     path("demandes/<int:pk>/note/", cases.case_note, name="case_note"),
     path("demandes/<int:pk>/reponse/", cases.case_reply, name="case_reply"),
     path("demandes/<int:pk>/transfert/", cases.case_transfer, name="case_transfer"),
@@ -16,6 +17,15 @@ urlpatterns = [
     path("pieces/<int:pk>/", cases.attachment_download, name="attachment"),
     path("usagers/<int:pk>/", contacts.contact_detail, name="contact_detail"),
     path("usagers/<int:pk>/modifier/", contacts.contact_edit, name="contact_edit"),
+    path("usagers/<int:pk>/membres/", contacts.member_add, name="contact_member_add"),
+    path(
+        "usagers/<int:pk>/membres/<int:person_pk>/retirer/",
+        contacts.member_remove,
+        name="contact_member_remove",
+    ),
+    path(
+        "usagers/<int:pk>/membres/chercher/", contacts.member_search, name="contact_member_search"
+    ),
     path("guichet/", desk.desk, name="desk"),
     path("guichet/usagers/", desk.desk_matches, name="desk_matches"),
     path("collectivite/", desk.authority_switch, name="authority_switch"),

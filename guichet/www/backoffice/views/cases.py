@@ -23,6 +23,7 @@ from guichet.www.backoffice.forms import (
     AssignForm,
     DuplicateForm,
     NoteForm,
+    PriorityForm,
     ReplyForm,
     StatusForm,
     TransferForm,
@@ -74,6 +75,9 @@ def _render_case(request, case, *, forms=None, status=200):
     }
     if can_act:
         context["assign_form"] = forms.get("assign") or AssignForm(agents=_service_agents(case))
+        context["priority_form"] = forms.get("priority") or PriorityForm(
+            initial={"priority": case.priority}
+        )
         context["transfer_form"] = forms.get("transfer") or TransferForm(
             services=_transfer_services(case)
         )
@@ -167,6 +171,21 @@ def case_status(request, pk: int):
         return _failed(request, case, "status", form, error)
     return _done(
         request, case, _("Statut : %(status)s.") % {"status": updated.get_status_display()}
+    )
+
+
+@require_POST
+@agent_required
+def case_priority(request, pk: int):
+    case = _case_for_action(request, pk)
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        return _failed(request, case, "priority", form)
+    updated = services.case_set_priority(
+        actor=request.user, case=case, priority=form.cleaned_data["priority"]
+    )
+    return _done(
+        request, case, _("Priorité : %(priority)s.") % {"priority": updated.get_priority_display()}
     )
 
 

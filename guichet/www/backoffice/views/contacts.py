@@ -5,15 +5,24 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from guichet.cases.models import Case
-from guichet.contacts.services import EDITABLE_FIELDS, contact_update
+from guichet.contacts.enums import ContactKind
+from guichet.contacts.models import Contact
+from guichet.contacts.services import (
+    EDITABLE_FIELDS,
+    contact_update,
+    organisation_member_add,
+    organisation_member_remove,
+)
 from guichet.core.models import Event
 from guichet.interactions.models import Interaction
 from guichet.www.backoffice.access import agent_required, get_contact_for_user_or_404
-from guichet.www.backoffice.forms import ContactForm
+from guichet.www.backoffice.forms import ContactForm, MemberForm
 
 HISTORY_LIMIT = 100
 
@@ -65,6 +74,7 @@ def contact_detail(request, pk: int):
             "members": contact.members.select_related("person"),
             "organisations": contact.organisations.select_related("organisation"),
             "limit": HISTORY_LIMIT,
+            "member_form": MemberForm(),
         },
     )
 
@@ -93,3 +103,71 @@ def contact_edit(request, pk: int):
         {"authority": contact.authority, "contact": contact, "form": form},
         status=status,
     )
+
+
+def _organisation_for_user_or_404(user, pk):
+    organisation = get_contact_for_user_or_404(user, pk)
+    if organisation.kind != ContactKind.ORGANISATION:
+        raise Http404
+    return organisation
+
+
+@agent_required
+def member_search(request, pk: int):
+    """htmx partial: persons of the same authority matching the typed name."""
+    organisation = _organisation_for_user_or_404(request.user, pk)
+    query = (request.GET.get("q") or "").strip()[:200]
+    persons = []
+    if len(query) >= 2:
+        persons = list(
+            Contact.objects.visible_to(request.user)
+            .filter(authority=organisation.authority, kind=ContactKind.PERSON)
+            .matching(name=query)
+            .order_by("name_key", "id")[:10]
+        )
+    return render(
+        request,
+        "backoffice/contacts/member_matches.html",
+        {"organisation": organisation, "persons": persons, "query": query},
+    )
+
+
+@require_POST
+@agent_required
+def member_add(request, pk: int):
+    organisation = _organisation_for_user_or_404(request.user, pk)
+    form = MemberForm(request.POST)
+    person = None
+    if form.is_valid():
+        person = (
+            Contact.objects.visible_to(request.user)
+            .filter(authority=organisation.authority, pk=form.cleaned_data["person"])
+            .first()
+        )
+    if person is None:
+        messages.error(request, _("Choisissez la personne à rattacher."))
+        return redirect("backoffice:contact_detail", pk=organisation.pk)
+    try:
+        organisation_member_add(
+            actor=request.user,
+            organisation=organisation,
+            person=person,
+            role=form.cleaned_data.get("role") or "",
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(person)s est rattaché(e) à l'organisation.") % {"person": person}
+        )
+    return redirect("backoffice:contact_detail", pk=organisation.pk)
+
+
+@require_POST
+@agent_required
+def member_remove(request, pk: int, person_pk: int):
+    organisation = _organisation_for_user_or_404(request.user, pk)
+    person = get_contact_for_user_or_404(request.user, person_pk)
+    organisation_member_remove(actor=request.user, organisation=organisation, person=person)
+    messages.success(request, _("Rattachement retiré."))
+    return redirect("backoffice:contact_detail", pk=organisation.pk)
