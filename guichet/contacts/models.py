@@ -126,6 +126,18 @@ class Contact(models.Model):
         return name or str(_("Usager sans nom"))
 
     @property
+    def salutation(self) -> str:
+        """How a letter or an email addresses them: "Madame Roux", "Monsieur Martin"."""
+        if self.kind == ContactKind.ORGANISATION or self.anonymised_at:
+            return str(_("Madame, Monsieur"))
+        family = self.family_name.title()
+        if self.civility == Civility.MADAME and family:
+            return f"{_('Madame')} {family}"
+        if self.civility == Civility.MONSIEUR and family:
+            return f"{_('Monsieur')} {family}"
+        return " ".join(p for p in (self.first_name, family) if p) or str(_("Madame, Monsieur"))
+
+    @property
     def postal_address(self) -> str:
         lines = [self.address_line1, self.address_line2, f"{self.postal_code} {self.city}".strip()]
         return "\n".join(line for line in lines if line)

@@ -571,25 +571,9 @@ ORG_ROLES = {
     "company": ("Gérant", "Gérante", "Directeur", "Responsable administrative"),
     "shop": ("Gérant", "Gérante", "Exploitant"),
 }
-CHILD_NAMES = (
-    "Léo",
-    "Jade",
-    "Louis",
-    "Emma",
-    "Gabriel",
-    "Louise",
-    "Raphaël",
-    "Alice",
-    "Arthur",
-    "Lina",
-    "Jules",
-    "Chloé",
-    "Adam",
-    "Mia",
-    "Hugo",
-    "Rose",
-    "Nathan",
-)
+CHILD_NAMES = ("Camille", "Sacha", "Charlie", "Eden", "Noa", "Alix", "Lou", "Maël")
+BOY_NAMES = ("Léo", "Louis", "Gabriel", "Raphaël", "Arthur", "Jules", "Adam", "Hugo", "Nathan")
+GIRL_NAMES = ("Jade", "Emma", "Louise", "Alice", "Lina", "Chloé", "Mia", "Rose", "Léa")
 QUESTIONS = (
     (
         "les horaires d'ouverture de la mairie le samedi",

@@ -333,16 +333,16 @@ COMMUNE_CATEGORIES = (
         (
             (
                 "Inscription en petite section",
-                "Bonjour, je souhaite inscrire mon fils {child} en petite section pour la rentrée "
+                "Bonjour, je souhaite inscrire mon fils {boy} en petite section pour la rentrée "
                 "de septembre. Nous habitons {address}.",
                 "L'inscription est validée : votre enfant est affecté à l'école maternelle des "
                 "Tilleuls. Le certificat d'inscription est à remettre à la directrice.",
             ),
             (
                 "Inscription suite à un déménagement",
-                "Nous arrivons à Démo pendant les vacances. Ma fille {child} entre en CE2 : dans "
+                "Nous arrivons à Démo pendant les vacances. Ma fille {girl} entre en CE2 : dans "
                 "quelle école sera-t-elle affectée ?",
-                "{child} est inscrite à l'école élémentaire Jules-Ferry à la rentrée.",
+                "{girl} est inscrite à l'école élémentaire Jules-Ferry à la rentrée.",
             ),
             (
                 "Demande de dérogation de secteur scolaire",
@@ -487,7 +487,7 @@ COMMUNE_CATEGORIES = (
         (
             (
                 "Recensement citoyen obligatoire",
-                "Mon fils {child} a eu 16 ans le mois dernier, comment faire son recensement ?",
+                "Mon fils {boy} a eu 16 ans le mois dernier, comment faire son recensement ?",
                 "L'attestation de recensement vous a été remise. Conservez-la précieusement.",
             ),
         ),

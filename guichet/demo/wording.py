@@ -70,7 +70,11 @@ class Wording(dict):
         elif key == "amount":
             value = str(rng.choice((80, 150, 200, 300, 450, 800, 1500)))
         elif key == "child":
-            value = rng.choice(cat.CHILD_NAMES)
+            value = rng.choice(cat.CHILD_NAMES + cat.BOY_NAMES + cat.GIRL_NAMES)
+        elif key == "boy":
+            value = rng.choice(cat.BOY_NAMES)
+        elif key == "girl":
+            value = rng.choice(cat.GIRL_NAMES)
         elif key == "nud":
             value = f"036{rng.randint(10**9, 10**10 - 1)}"
         elif key in ("question", "answer", "question_free"):

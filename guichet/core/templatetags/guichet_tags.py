@@ -20,3 +20,11 @@ def channel_label(value: str) -> str:
         return Channel(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def phone(value: str) -> str:
+    """+33254842849 → 02 54 84 28 49 (international format for foreign numbers)."""
+    from guichet.contacts.phones import display_phone
+
+    return display_phone(value or "")

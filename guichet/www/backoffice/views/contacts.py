@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from guichet.cases.models import Case
 from guichet.contacts.enums import ContactKind
 from guichet.contacts.models import Contact
+from guichet.contacts.phones import display_phone
 from guichet.contacts.services import (
     EDITABLE_FIELDS,
     contact_update,
@@ -83,6 +84,8 @@ def contact_detail(request, pk: int):
 def contact_edit(request, pk: int):
     contact = get_contact_for_user_or_404(request.user, pk)
     initial = {field: getattr(contact, field) for field in EDITABLE_FIELDS}
+    initial["phone"] = display_phone(contact.phone)
+    initial["mobile"] = display_phone(contact.mobile)
     form = ContactForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
