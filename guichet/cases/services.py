@@ -385,6 +385,7 @@ def case_resume(*, actor, case: Case) -> Case:
     case.waiting_for = ""
     _refresh_due(case)
     case.save()
+    _remember_handler(case, actor)
     return case
 
 
@@ -433,6 +434,7 @@ def case_reject(*, actor, case: Case, reason: str) -> Case:
     if was == Status.WAITING:
         _end_pause(case, timezone.localdate())
         case.waiting_for = ""
+        _refresh_due(case)
     case.closed_at = timezone.now()
     case.save()
     _remember_handler(case, actor)

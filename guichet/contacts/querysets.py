@@ -13,18 +13,18 @@ class ContactQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Front desk, administrators and the DPO see their authority's directory; a service
         agent sees the people concerned by the cases or exchanges of their services."""
-        from guichet.cases.models import Case, CaseContact
+        from guichet.cases.models import CaseContact
+        from guichet.cases.querysets import case_visibility
         from guichet.interactions.models import Interaction
 
         scope = user.scope
         if not scope.is_agent:
             return self.none()
-        visible_cases = Case.objects.visible_to(user)
         return self.filter(
             Q(authority_id__in=scope.directory_authority_ids)
             | Exists(
-                CaseContact.objects.filter(
-                    contact=OuterRef("pk"), case__in=visible_cases.values("pk")
+                CaseContact.objects.filter(contact=OuterRef("pk")).filter(
+                    case_visibility(user, "case")
                 )
             )
             | Exists(

@@ -12,6 +12,7 @@ from guichet.contacts.enums import ContactKind
 from guichet.contacts.models import Contact
 from guichet.contacts.phones import normalise_phone
 from guichet.core.events import event_record
+from guichet.core.text import fold
 
 EDITABLE_FIELDS = (
     "kind",
@@ -128,8 +129,8 @@ def contact_for_citizen(*, user, authority) -> Contact:
         .first()
     )
     if contact and (
-        contact.first_name.lower() == user.first_name.lower()
-        and contact.family_name.lower() == user.last_name.lower()
+        fold(contact.first_name) == fold(user.first_name)
+        and fold(contact.family_name) == fold(user.last_name)
     ):
         contact.user = user
         contact.save(update_fields=["user", "updated_at"])
@@ -153,8 +154,6 @@ def contact_for_submission(
     """The contact of a person who writes without an account: the existing record when one
     has exactly the same email and names (nothing else is merged automatically — likely
     matches are proposed to agents), otherwise a new one."""
-    from guichet.core.text import fold
-
     email = (email or "").strip().lower()
     wanted = fold(f"{last_name} {first_name}")
     for candidate in Contact.objects.filter(authority=authority, email__iexact=email).active():

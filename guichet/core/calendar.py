@@ -85,7 +85,10 @@ def compute_due_date(
     """Receipt date + promised delay in working days, pushed back by the working days spent
     waiting (for the person or a third party) before the running due date. An open pause
     counts up to `today`."""
-    today = today or dt.date.today()
+    if today is None:
+        from django.utils import timezone
+
+        today = timezone.localdate()
     base = calendar.add_working_days(received_on, delay_days)
     due = base
     paused_total = 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from guichet.core.models import ReferenceCounter
@@ -32,9 +32,18 @@ def check_char(body: str, year2: str = "") -> str:
 
 def next_number(*, authority, kind: str, year: int) -> int:
     with transaction.atomic():
-        counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
-            authority=authority, kind=kind, year=year
-        )
+        counters = ReferenceCounter.objects.select_for_update()
+        counter = counters.filter(authority=authority, kind=kind, year=year).first()
+        if counter is None:
+            # The first number of a year: two requests may race to create the row; the
+            # loser reads the winner's row, locked, once it is committed.
+            try:
+                with transaction.atomic():
+                    counter = ReferenceCounter.objects.create(
+                        authority=authority, kind=kind, year=year
+                    )
+            except IntegrityError:
+                counter = counters.get(authority=authority, kind=kind, year=year)
         ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
         counter.refresh_from_db(fields=["last"])
         return counter.last

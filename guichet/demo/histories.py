@@ -24,7 +24,7 @@ from guichet.cases.enums import CaseContactRole, Priority, Status, WaitingFor
 from guichet.cases.models import Case, CaseContact, CasePause, Note
 from guichet.core.enums import Channel, Direction
 from guichet.core.models import Event, ReferenceCounter
-from guichet.core.references import check_char, encode
+from guichet.core.references import format_case_reference
 from guichet.demo import catalogue as cat
 from guichet.demo.arrivals import ArrivalModel, channel_counts
 from guichet.demo.bulk import (
@@ -171,8 +171,7 @@ class CaseGenerator:
             )
         number += 1
         self.counters[year] = number
-        body = encode(number)
-        return f"{year % 100:02d}-{body}{check_char(body)}"
+        return format_case_reference(year, number)
 
     def save_counters(self) -> None:
         for year, last in self.counters.items():
@@ -659,7 +658,7 @@ class CaseGenerator:
             actor=actor,
             verb="case.assigned",
             case=case,
-            data={"from": None, "to": assignee},
+            data={"from": None, "to": assignee, "to_name": plan.agent_names.get(assignee, "")},
         )
         case.assignee = assignee
         case.handlers.update({actor, assignee})

@@ -390,6 +390,7 @@ class AuthorityPlan:
     front_desk: list[int]
     front_desk_service_id: int | None
     service_of_agent: dict[int, int]
+    agent_names: dict[int, str]
 
     @classmethod
     def load(cls, authority: Authority) -> AuthorityPlan:
@@ -466,4 +467,8 @@ class AuthorityPlan:
             front_desk,
             front_desk_service_id,
             service_of_agent,
+            {
+                u.pk: u.get_full_name() or u.email
+                for u in User.objects.filter(memberships__authority=authority).distinct()
+            },
         )

@@ -12,19 +12,19 @@ class InteractionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Exchanges on cases the agent may read, and standalone ones of their services (or of
         their whole authority for the front desk, administrators and the DPO)."""
-        from guichet.cases.models import Case
+        from guichet.cases.querysets import case_visibility
 
         scope = user.scope
         if not scope.is_agent:
             return self.none()
         return self.filter(
-            Q(case__isnull=False, case__in=Case.objects.visible_to(user).values("pk"))
-            | Q(
-                case__isnull=True,
-                authority_id__in=scope.directory_authority_ids,
+            Q(case__isnull=False) & case_visibility(user, "case")
+            | Q(case__isnull=True)
+            & (
+                Q(authority_id__in=scope.directory_authority_ids)
+                | Q(service_id__in=scope.service_ids)
+                | Q(agent_id=user.pk)
             )
-            | Q(case__isnull=True, service_id__in=scope.service_ids)
-            | Q(case__isnull=True, agent_id=user.pk)
         )
 
     def public(self):
