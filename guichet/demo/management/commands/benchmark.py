@@ -261,6 +261,17 @@ class Command(BaseCommand):
             front_desk,
             [url("backoffice:contact_detail", pk) for pk in busy],
         )
+        # A service agent reaches contacts through the cases of their services.
+        theirs = self.sample_ids(
+            Contact.objects.filter(case_links__case__service_id__in=service_ids).distinct(),
+            rng,
+            repeat,
+        )
+        add(
+            "contact page (service agent)",
+            agent,
+            [url("backoffice:contact_detail", pk) for pk in theirs],
+        )
 
         contacts = list(
             Contact.objects.filter(pk__in=people).values_list(
@@ -280,6 +291,15 @@ class Command(BaseCommand):
         search("search by email", [c[3] for c in contacts])
         search("search by phone", [display_phone(c[4] or c[5]) for c in contacts])
         search("search by text", list(TEXT_QUERIES))
+        add(
+            "one-stop desk, matches while typing",
+            front_desk,
+            [
+                url("backoffice:desk_matches", query={"who": (u or b)[:4]})
+                for f, u, b, *_ in contacts
+                if (u or b)
+            ],
+        )
         return rows
 
     @staticmethod

@@ -25,19 +25,23 @@ from guichet.interactions.models import Interaction
 from guichet.www.backoffice.access import agent_required, get_contact_for_user_or_404
 from guichet.www.backoffice.forms import ContactForm, MemberForm
 
-HISTORY_LIMIT = 100
+# The most recent cases and exchanges are shown at first, the whole history on request:
+# a page stays quick to read and to serve for the people who write every week.
+HISTORY_SHOWN = 30
+HISTORY_MAX = 1000
 
 
 @agent_required
 def contact_detail(request, pk: int):
     user = request.user
     contact = get_contact_for_user_or_404(user, pk)
+    limit = HISTORY_MAX if request.GET.get("historique") == "tout" else HISTORY_SHOWN
     full_cases = list(
         Case.objects.visible_to(user)
         .filter(case_contacts__contact=contact)
         .select_related("category", "service", "assignee")
         .order_by("-received_at")
-        .distinct()[:HISTORY_LIMIT]
+        .distinct()[:limit]
     )
     known = {c.pk for c in full_cases}
     summary_cases = [
@@ -46,7 +50,7 @@ def contact_detail(request, pk: int):
         .filter(case_contacts__contact=contact)
         .values("id", "reference", "status", "received_at", "category__label", "service__name")
         .order_by("-received_at")
-        .distinct()[:HISTORY_LIMIT]
+        .distinct()[:limit]
         if c["id"] not in known
     ]
     interactions = list(
@@ -54,7 +58,7 @@ def contact_detail(request, pk: int):
         .filter(contact=contact)
         .select_related("agent", "service", "case")
         .prefetch_related("attachments")
-        .order_by("-occurred_at")[:HISTORY_LIMIT]
+        .order_by("-occurred_at")[:limit]
     )
     changes = (
         Event.objects.for_contact(contact)
@@ -74,7 +78,9 @@ def contact_detail(request, pk: int):
             "changes": changes,
             "members": contact.members.select_related("person"),
             "organisations": contact.organisations.select_related("organisation"),
-            "limit": HISTORY_LIMIT,
+            "limit": limit,
+            "truncated": limit != HISTORY_MAX
+            and (len(full_cases) + len(summary_cases) >= limit or len(interactions) == limit),
             "member_form": MemberForm(),
         },
     )
