@@ -66,7 +66,8 @@ def run() -> None:
     web = subprocess.Popen(
         [str(PYTHON), "-m", "gunicorn", "guichet.wsgi:application", "--bind", f"{host}:{port}",
          "--workers", os.environ.get("GUICHET_WEB_WORKERS", "2"), "--threads", "4",
-         "--access-logfile", "-", "--log-level", "warning"],
+         # No access log: URLs may carry search words and tracking links (personal data).
+         "--log-level", "warning"],
         cwd=ROOT, env=env,
     )
     worker = subprocess.Popen(

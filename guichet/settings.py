@@ -1,6 +1,7 @@
 """Guichet settings, read from the environment (see .env.example)."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -40,11 +41,17 @@ def _load_env_file(path: Path) -> None:
 _load_env_file(BASE_DIR / ".env")
 
 DEBUG = env_bool("GUICHET_DEBUG", False)
+# Demo mode (python3 dev.py run, the tests): demo data may be built and a development key
+# is accepted. Off by default, so that a production deployment fails closed.
+GUICHET_DEMO = env_bool("GUICHET_DEMO", False)
+_TESTING = "pytest" in sys.modules
 SECRET_KEY = env("GUICHET_SECRET_KEY") or (
-    "insecure-development-key-change-me" if DEBUG or env_bool("GUICHET_DEMO", True) else ""
+    "insecure-development-key-change-me" if DEBUG or GUICHET_DEMO or _TESTING else ""
 )
 if not SECRET_KEY:
-    raise RuntimeError("GUICHET_SECRET_KEY must be set when GUICHET_DEMO is off.")
+    raise RuntimeError(
+        "GUICHET_SECRET_KEY must be set (a long random string), or GUICHET_DEMO=1 for a demo."
+    )
 ALLOWED_HOSTS = [
     h for h in env("GUICHET_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h
 ]
@@ -196,7 +203,8 @@ TASKS = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("GUICHET_SECURE_COOKIES", False)
+# Cookies only over HTTPS in production; a demo or development instance runs on plain HTTP.
+SESSION_COOKIE_SECURE = env_bool("GUICHET_SECURE_COOKIES", not (DEBUG or GUICHET_DEMO or _TESTING))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("GUICHET_SESSION_AGE", 8 * 3600)
 X_FRAME_OPTIONS = "DENY"
@@ -215,4 +223,3 @@ LOGGING = {
 GUICHET_ATTACHMENT_MAX_BYTES = env_int("GUICHET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 GUICHET_ATTACHMENT_MAX_COUNT = env_int("GUICHET_ATTACHMENT_MAX_COUNT", 10)
 GUICHET_QUEUE_PAGE_SIZE = env_int("GUICHET_QUEUE_PAGE_SIZE", 25)
-GUICHET_DEMO = env_bool("GUICHET_DEMO", True)

@@ -4,6 +4,12 @@ from django.views.i18n import set_language
 
 from guichet.www.portal import views as portal_views
 
+# The Django administration configures the whole instance (authorities, services,
+# memberships, categories): it is for the instance's superusers only. Personal data (cases,
+# contacts) is not registered there at all.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+admin.site.site_header = "Guichet — administration"
+
 urlpatterns = [
     path("", portal_views.home, name="home"),
     path("admin/", admin.site.urls),

@@ -1,9 +1,26 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from guichet.authorities.enums import AuthorityKind, Role, ServiceKind
+
+
+def validate_closing_days(value):
+    """A list of ISO dates (AAAA-MM-JJ): one bad entry would break every due date."""
+    import datetime as dt
+
+    if not isinstance(value, list):
+        raise ValidationError(_("Indiquez une liste de dates AAAA-MM-JJ."))
+    for item in value:
+        try:
+            dt.date.fromisoformat(str(item))
+        except ValueError:
+            raise ValidationError(
+                _("« %(value)s » n'est pas une date AAAA-MM-JJ.") % {"value": item}
+            ) from None
+
 
 siren_validator = RegexValidator(r"^\d{9}$", _("Le SIREN compte 9 chiffres."))
 color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Une couleur s'écrit #RRVVBB."))
@@ -50,7 +67,11 @@ class Authority(models.Model):
         help_text=_("Ajoute le Vendredi saint et la Saint-Étienne aux jours fériés."),
     )
     closing_days = models.JSONField(
-        _("jours de fermeture"), default=list, blank=True, help_text=_("Dates AAAA-MM-JJ.")
+        _("jours de fermeture"),
+        default=list,
+        blank=True,
+        help_text=_("Dates AAAA-MM-JJ."),
+        validators=[validate_closing_days],
     )
     reopen_window_days = models.PositiveIntegerField(_("délai de réouverture (jours)"), default=30)
     is_active = models.BooleanField(_("active"), default=True)
@@ -118,6 +139,10 @@ class Service(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        if self.parent_id and self.parent.authority_id != self.authority_id:
+            raise ValidationError({"parent": _("Ce service appartient à une autre collectivité.")})
+
     @property
     def postal_address(self) -> str:
         return self.address or ", ".join(
@@ -153,3 +178,9 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.service or self.authority}"
+
+    def clean(self):
+        if self.service_id and self.service.authority_id != self.authority_id:
+            raise ValidationError({"service": _("Ce service appartient à une autre collectivité.")})
+        if self.role in (Role.AGENT, Role.MANAGER) and not self.service_id:
+            raise ValidationError({"service": _("Un agent ou un responsable a un service.")})

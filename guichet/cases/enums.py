@@ -35,6 +35,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 class WaitingFor(models.TextChoices):
     PERSON = "person", _("l'usager")
     THIRD_PARTY = "third_party", _("un tiers")
+    # Not a wait someone chooses: the time a reopened case stood finished.
+    FINISHED = "finished", _("la réouverture")
 
 
 class Priority(models.TextChoices):

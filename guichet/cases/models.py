@@ -75,6 +75,18 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.default_service_id and self.default_service.authority_id != self.authority_id:
+            raise ValidationError(
+                {"default_service": _("Ce service appartient à une autre collectivité.")}
+            )
+        if self.parent_id and self.parent.authority_id != self.authority_id:
+            raise ValidationError(
+                {"parent": _("Cette catégorie appartient à une autre collectivité.")}
+            )
+
     def offered_on(self, channel: str) -> bool:
         return channel in (self.channels or [])
 
@@ -138,8 +150,9 @@ class Case(models.Model):
     past_services = models.ManyToManyField(
         "authorities.Service", related_name="past_cases", blank=True
     )
-    # Hash of the private tracking link given to a person who wrote without an account.
-    tracking_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # Secret behind the private tracking link of a person who wrote without an account
+    # (see guichet.cases.tracking): the link itself is never stored.
+    tracking_nonce = models.CharField(max_length=32, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()

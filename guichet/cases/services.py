@@ -4,8 +4,6 @@ its event in one transaction, and sends mail only once that transaction has comm
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from guichet.authorities.enums import Role
 from guichet.authorities.models import Membership, Service
+from guichet.cases import tracking
 from guichet.cases.enums import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -77,6 +76,12 @@ def _transition(case: Case, target: str, *, actor, verb: str, data: dict | None 
             code="invalid_transition",
         )
     case.status = target
+    if current == Status.WAITING:
+        # Leaving a wait, whatever the way out: the clock starts again and the due date
+        # moves by the working days waited.
+        _end_pause(case, timezone.localdate())
+        case.waiting_for = ""
+        _refresh_due(case)
     event_record(
         actor=actor,
         verb=verb,
@@ -109,16 +114,8 @@ def _end_pause(case: Case, today: dt.date) -> None:
 # Creation ---------------------------------------------------------------------------------
 
 
-def _tracking_token() -> tuple[str, str]:
-    token = secrets.token_urlsafe(24)
-    return token, hashlib.sha256(token.encode()).hexdigest()
-
-
 def case_find_by_tracking_token(token: str) -> Case | None:
-    if not token or len(token) > 100:
-        return None
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    return Case.objects.filter(tracking_token_hash=digest).select_related("authority").first()
+    return tracking.case_for_token(token)
 
 
 @transaction.atomic
@@ -154,6 +151,14 @@ def case_create(
         raise ValidationError(_("Canal inconnu."))
     received_at = received_at or timezone.now()
     service = service or category.default_service
+    if service.authority_id != authority.pk:
+        raise ValidationError(
+            _(
+                "Le service %(service)s appartient à une autre collectivité : vérifiez la "
+                "catégorie « %(category)s »."
+            )
+            % {"service": service, "category": category}
+        )
     case = Case(
         authority=authority,
         reference=case_reference(authority=authority, year=timezone.localtime(received_at).year),
@@ -167,9 +172,8 @@ def case_create(
         delay_days=category.delay_days,
         location_label=location_label,
     )
-    token = None
     if with_tracking_link:
-        token, case.tracking_token_hash = _tracking_token()
+        case.tracking_nonce = tracking.new_nonce()
     case.due_on = compute_due_date(
         received_on=timezone.localtime(received_at).date(),
         delay_days=case.delay_days,
@@ -205,23 +209,25 @@ def case_create(
             occurred_at=received_at,
             files=files,
         )
-    if notify and contact and contact.can_receive_email:
-        _send_registration(case=case, contact=contact, actor=actor, token=token)
-    return case, token
+    # The registration receipt goes to the address the person wrote from, even when they
+    # refuse replies by email (L112-14 is about replies; L112-8 wants the receipt).
+    electronic = channel in (Channel.PORTAL, Channel.EMAIL, Channel.API)
+    if notify and contact and contact.email and not contact.email_failing:
+        if electronic or contact.can_receive_email:
+            _send_registration(case=case, contact=contact, actor=actor)
+    return case, tracking.tracking_token(case) or None
 
 
-def _send_registration(*, case: Case, contact, actor, token: str | None) -> None:
-    from django.conf import settings
-    from django.urls import reverse
-
-    tracking_url = ""
-    if token:
-        tracking_url = settings.SITE_URL + reverse(
-            "portal:track", kwargs={"authority_slug": case.authority.slug, "token": token}
-        )
+def _send_registration(*, case: Case, contact, actor) -> None:
     body = render_to_string(
         "emails/case_registered.txt",
-        {"case": case, "contact": contact, "tracking_url": tracking_url},
+        {
+            "case": case,
+            "contact": contact,
+            "service": case.service,
+            # The stored copy shows a placeholder; the mail task puts the link in.
+            "tracking_url": tracking.LINK_PLACEHOLDER if case.tracking_nonce else "",
+        },
     )
     email_queue(
         actor=actor,
@@ -238,7 +244,7 @@ def _send_registration(*, case: Case, contact, actor, token: str | None) -> None
 
 def _members_of(service: Service):
     return Membership.objects.filter(
-        service=service, role__in=(Role.AGENT, Role.MANAGER)
+        service=service, role__in=(Role.AGENT, Role.MANAGER), user__is_active=True
     ).values_list("user_id", flat=True)
 
 
@@ -357,7 +363,7 @@ def case_wait(*, actor, case: Case, waiting_for: str, reason: str = "") -> Case:
     """Stop the clock while waiting for the person or a third party."""
     case = _lock(case)
     _ensure_can_act(actor, case)
-    if waiting_for not in WaitingFor.values:
+    if waiting_for not in (WaitingFor.PERSON, WaitingFor.THIRD_PARTY):
         raise ValidationError({"waiting_for": _("Précisez qui est attendu.")})
     _transition(
         case,
@@ -381,9 +387,6 @@ def case_resume(*, actor, case: Case) -> Case:
         _ensure_can_act(actor, case)
     _require_status(case, Status.WAITING, Status.IN_PROGRESS)
     _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.resumed")
-    _end_pause(case, timezone.localdate())
-    case.waiting_for = ""
-    _refresh_due(case)
     case.save()
     _remember_handler(case, actor)
     return case
@@ -393,17 +396,13 @@ def case_resume(*, actor, case: Case) -> Case:
 def case_resolve(*, actor, case: Case, resolution: str = "") -> Case:
     case = _lock(case)
     _ensure_can_act(actor, case)
-    was = _transition(
+    _transition(
         case,
         Status.RESOLVED,
         actor=actor,
         verb="case.resolved",
         data={"resolution": resolution.strip()},
     )
-    if was == Status.WAITING:
-        _end_pause(case, timezone.localdate())
-        case.waiting_for = ""
-        _refresh_due(case)
     case.resolved_at = timezone.now()
     case.save()
     _remember_handler(case, actor)
@@ -428,13 +427,7 @@ def case_reject(*, actor, case: Case, reason: str) -> Case:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Indiquez le motif du rejet.")})
-    was = _transition(
-        case, Status.REJECTED, actor=actor, verb="case.rejected", data={"reason": reason}
-    )
-    if was == Status.WAITING:
-        _end_pause(case, timezone.localdate())
-        case.waiting_for = ""
-        _refresh_due(case)
+    _transition(case, Status.REJECTED, actor=actor, verb="case.rejected", data={"reason": reason})
     case.closed_at = timezone.now()
     case.save()
     _remember_handler(case, actor)
@@ -469,26 +462,40 @@ def case_mark_duplicate(*, actor, case: Case, original: Case) -> Case:
     return case
 
 
+def _reopen(case: Case, *, actor, reason: str, by_person: bool = False) -> None:
+    """Bring a finished case back within the authority's window. The time it stood finished
+    counts as a pause, so the due date moves on by as many working days."""
+    if case.status in OPEN_STATUSES:
+        raise TransitionError(_("Cette demande est déjà ouverte."))
+    finished_at = max((t for t in (case.resolved_at, case.closed_at) if t), default=case.updated_at)
+    window = case.authority.reopen_window_days
+    if timezone.now() - finished_at > dt.timedelta(days=window):
+        raise TransitionError(
+            _("Le délai de réouverture (%(days)d jours) est dépassé : ouvrez une nouvelle demande.")
+            % {"days": window}
+        )
+    data = {"reason": reason.strip()}
+    if by_person:
+        data["by"] = "person"
+    _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.reopened", data=data)
+    CasePause.objects.create(
+        case=case,
+        started_on=timezone.localtime(finished_at).date(),
+        ended_on=timezone.localdate(),
+        waiting_for=WaitingFor.FINISHED,
+    )
+    _refresh_due(case)
+    case.resolved_at = None
+    case.closed_at = None
+    case.duplicate_of = None
+
+
 @transaction.atomic
 def case_reopen(*, actor, case: Case, reason: str = "") -> Case:
     """Reopen a finished case within the authority's reopening window."""
     case = _lock(case)
     _ensure_can_act(actor, case)
-    if case.status in OPEN_STATUSES:
-        raise TransitionError(_("Cette demande est déjà ouverte."))
-    finished_at = case.resolved_at or case.closed_at or case.updated_at
-    window = case.authority.reopen_window_days
-    if finished_at and timezone.now() - finished_at > dt.timedelta(days=window):
-        raise TransitionError(
-            _("Le délai de réouverture (%(days)d jours) est dépassé : ouvrez une nouvelle demande.")
-            % {"days": window}
-        )
-    _transition(
-        case, Status.IN_PROGRESS, actor=actor, verb="case.reopened", data={"reason": reason.strip()}
-    )
-    case.resolved_at = None
-    case.closed_at = None
-    case.duplicate_of = None
+    _reopen(case, actor=actor, reason=reason)
     case.save()
     _remember_handler(case, actor)
     return case
@@ -526,10 +533,19 @@ def case_reply(
 ) -> Interaction:
     """Answer the person: by email when they have an address and have not refused email
     (CRPA L112-14), otherwise recorded as a letter to print and post."""
+    case = _lock(case)
     _ensure_can_act(actor, case)
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("La réponse est vide.")})
+    # A reply names its author (CRPA L111-2): first name, surname, title, service address.
+    body = (
+        body
+        + "\n\n-- \n"
+        + render_to_string(
+            "emails/signature.txt", {"agent": actor, "service": case.service}
+        ).strip()
+    )
     contact = case_requester(case)
     if contact is None:
         raise ValidationError(_("Cette demande n'a pas de demandeur à qui répondre."))
@@ -562,7 +578,6 @@ def case_reply(
             delivery_status=DeliveryStatus.TO_PRINT,
         )
     if case.status == Status.NEW:
-        case = _lock(case)
         _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.started")
         case.save()
     _remember_handler(case, actor)
@@ -583,6 +598,11 @@ def case_citizen_reply(
         raise TransitionError(
             _("Cette demande est close : déposez une nouvelle demande si besoin.")
         )
+    if case.status == Status.RESOLVED:
+        # The person answers a case marked as dealt with: it goes back to its service
+        # (within the reopening window), instead of a message nobody would read.
+        _reopen(case, actor=actor, reason=_("Nouveau message de l'usager"), by_person=True)
+        case.save()
     interaction = interaction_record(
         actor=actor,
         authority=case.authority,
@@ -598,9 +618,6 @@ def case_citizen_reply(
         _transition(
             case, Status.IN_PROGRESS, actor=actor, verb="case.resumed", data={"by": "person"}
         )
-        _end_pause(case, timezone.localdate())
-        case.waiting_for = ""
-        _refresh_due(case)
         case.save()
     return interaction
 

@@ -119,22 +119,13 @@ def contact_update(*, actor, contact: Contact, **values: Any) -> Contact:
 
 @transaction.atomic
 def contact_for_citizen(*, user, authority) -> Contact:
-    """The contact record of a signed-in citizen in an authority, created on first use."""
+    """The contact record of a signed-in citizen in an authority, created on first use.
+
+    An account is never linked automatically to an existing record, even with the same
+    email and names: nothing proves yet that the account holder owns that address, and the
+    record's history is personal data. Agents merge records when the person shows up."""
     contact = Contact.objects.filter(authority=authority, user=user).first()
     if contact:
-        return contact
-    contact = (
-        Contact.objects.filter(authority=authority, email__iexact=user.email, user__isnull=True)
-        .active()
-        .first()
-    )
-    if contact and (
-        fold(contact.first_name) == fold(user.first_name)
-        and fold(contact.family_name) == fold(user.last_name)
-    ):
-        contact.user = user
-        contact.save(update_fields=["user", "updated_at"])
-        event_record(actor=user, verb="contact.account_linked", target=contact, contact=contact)
         return contact
     return contact_create(
         actor=user,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import hashlib
 import heapq
 import json
 import math
@@ -18,10 +17,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
 
 from guichet.cases.enums import CaseContactRole, Priority, Status, WaitingFor
 from guichet.cases.models import Case, CaseContact, CasePause, Note
+from guichet.cases.tracking import LINK_PLACEHOLDER
 from guichet.core.enums import Channel, Direction
 from guichet.core.models import Event, ReferenceCounter
 from guichet.core.references import format_case_reference
@@ -146,15 +145,6 @@ class CaseGenerator:
             by_channel[channel] = (offered, list(cumulative(c.texts.weight for c in offered)))
         self.by_channel = by_channel
         self.working_services = sorted({c.service_id for c in plan.categories})
-        try:
-            self.track_prefix = (
-                settings.SITE_URL
-                + reverse(
-                    "portal:track", kwargs={"authority_slug": self.authority.slug, "token": "T"}
-                )[:-2]
-            )
-        except NoReverseMatch:
-            self.track_prefix = ""
         self.stats = {"cases": 0, "standalone": 0}
         self._json_cache: dict[tuple, JsonText] = {}
 
@@ -370,7 +360,7 @@ class CaseGenerator:
         if remember and actor is not None and actor != case.actor_citizen:
             case.handlers.add(actor)
 
-    def _acknowledgement(self, case: CaseState, subject: str, due: dt.date, token: str) -> str:
+    def _acknowledgement(self, case: CaseState, subject: str, due: dt.date, tracked: bool) -> str:
         received = self.clock.local(case.ts)
         authority = self.authority.public_name
         service = self.plan.service_names[case.service_id]
@@ -385,12 +375,12 @@ class CaseGenerator:
             f"Service en charge : {service}",
             f"Réponse prévue au plus tard le : {french_date(due)}",
         ]
-        if token and self.track_prefix:
+        if tracked:
             lines += [
                 "",
                 "Suivez votre demande et répondez-nous à cette adresse privée "
                 "(ne la partagez pas) :",
-                f"{self.track_prefix}{token}/",
+                LINK_PLACEHOLDER,
             ]
         lines += ["", "Ce message est envoyé automatiquement.", "--", authority, ""]
         return "\n".join(lines)
@@ -458,11 +448,9 @@ class CaseGenerator:
         subject = " ".join(subject.split())[:255]
         description = request.format_map(words).strip()
         received_on = clock.local(ts).date()
-        token = ""
-        token_hash = ""
+        nonce = ""
         if channel == Channel.PORTAL and citizen is None:
-            token = f"{rng.getrandbits(192):048x}"
-            token_hash = hashlib.sha256(token.encode()).hexdigest()
+            nonce = f"{rng.getrandbits(128):032x}"
         priority = rng.choices(
             PRIORITIES, cum_weights=(85, 91, 98, 100 if category.is_public_space else 98.5)
         )[0]
@@ -525,7 +513,7 @@ class CaseGenerator:
                     at=ack_at,
                     actor=creator,
                     subject=f"Votre demande {case.reference} a bien été enregistrée",
-                    body=self._acknowledgement(case, subject, base_due, token),
+                    body=self._acknowledgement(case, subject, base_due, bool(nonce)),
                     letter_ok=False,
                 )
 
@@ -560,7 +548,7 @@ class CaseGenerator:
                 "location_label": location,
                 "latitude": latitude,
                 "longitude": longitude,
-                "tracking_token_hash": token_hash,
+                "tracking_nonce": nonce,
             },
         )
         for user_id in sorted(case.handlers):

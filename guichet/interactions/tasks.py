@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -11,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
+from guichet.cases import tracking
 from guichet.interactions.enums import DeliveryStatus
 from guichet.interactions.models import Interaction
 
@@ -49,10 +51,13 @@ def interaction_send_email(interaction_id: int) -> str:
         for a in ((interaction.service.email if interaction.service else ""), authority.email)
         if a
     ][:1]
+    body = interaction.body
+    if interaction.case_id and tracking.LINK_PLACEHOLDER in body:
+        body = body.replace(tracking.LINK_PLACEHOLDER, tracking.tracking_url(interaction.case))
     message = EmailMessage(
         subject=interaction.subject,
-        body=interaction.body,
-        from_email=f"{authority.public_name} <{settings.DEFAULT_FROM_EMAIL}>",
+        body=body,
+        from_email=formataddr((authority.public_name, settings.DEFAULT_FROM_EMAIL)),
         to=[interaction.recipient],
         reply_to=reply_to,
         headers={"Message-ID": interaction.idempotency_key},

@@ -576,7 +576,9 @@ def test_a_reply_to_a_person_with_an_email_is_sent(case, agent, django_capture_o
     message = mail.outbox[0]
     assert message.to == ["citoyenne@example.org"]
     assert message.subject == f"Votre demande {case.reference}"
-    assert message.body == "Le trou sera rebouché lundi."
+    assert message.body.startswith("Le trou sera rebouché lundi.\n\n-- \n")
+    # The reply names its author, title and service (CRPA L111-2).
+    assert agent.get_full_name() in message.body and agent.job_title in message.body
     assert message.extra_headers["Message-ID"] == interaction.idempotency_key
     assert Case.objects.get(pk=case.pk).status == Status.IN_PROGRESS
 

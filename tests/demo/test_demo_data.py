@@ -19,6 +19,7 @@ DEMO_PASSWORD = "Guichet-Demo-2026!"
 @pytest.fixture
 def demo(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.GUICHET_DEMO = True
     call_command("demo_data", "--contacts", "150", "--cases", "300", "--seed", "7")
 
 
@@ -78,5 +79,13 @@ def test_the_demo_citizen_sees_their_cases(demo):
 def test_the_demo_refuses_to_mix_with_existing_data(demo):
     call_command("demo_data", "--if-empty")  # says so and does nothing
     assert Authority.objects.filter(slug="ville-demo").count() == 1
+    with pytest.raises(CommandError):
+        call_command("demo_data")
+
+
+def test_no_demo_data_outside_demo_mode(settings):
+    settings.GUICHET_DEMO = False
+    call_command("demo_data", "--if-empty")
+    assert not Authority.objects.exists()
     with pytest.raises(CommandError):
         call_command("demo_data")

@@ -153,7 +153,7 @@ def test_a_reply_is_delivered_by_smtp(case, agent, smtp_server, django_capture_o
     assert message["Message-ID"] == interaction.idempotency_key
     assert "Ville de Testville" in message["From"]
     body = message.get_content().replace("\r\n", "\n").strip()
-    assert body == "Bonjour,\n\nLe trou sera rebouché lundi 12.\n\nLa Voirie"
+    assert body.startswith("Bonjour,\n\nLe trou sera rebouché lundi 12.\n\nLa Voirie\n\n-- \n")
 
 
 def test_the_reply_to_is_the_service_in_charge(

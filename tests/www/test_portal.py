@@ -344,18 +344,22 @@ def test_too_many_files_are_refused(client, authority, category, settings):
     assert counts() == (0, 0, 0)
 
 
-def test_unchecked_consent_means_no_email(
-    client, authority, category, django_capture_on_commit_callbacks
+def test_refusing_email_replies_still_gets_the_registration_receipt(
+    client, authority, category, agent, django_capture_on_commit_callbacks
 ):
+    """L112-14 lets a person refuse replies by email; the registration receipt of an
+    electronic request still goes to the address they used (L112-8, R112-11-1)."""
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             portal_url(authority, "portal:case_new"), submission(category, accepts_email=None)
         )
     assert response.status_code == 302
     assert Contact.objects.get().refuses_email
-    assert mail.outbox == []
-    # The tracking link is then only given on the confirmation page.
+    assert len(mail.outbox) == 1 and "/suivi/" in mail.outbox[0].body
     assert "/suivi/" in client.get(response["Location"]).content.decode()
+    # The answer itself then goes by post.
+    reply = case_reply(actor=agent, case=Case.objects.get(), body="Réponse.")
+    assert reply.channel == Channel.POST
 
 
 def test_signed_in_submission_uses_the_citizen_contact(
@@ -367,7 +371,7 @@ def test_signed_in_submission_uses_the_citizen_contact(
     assert response.status_code == 302
     case = Case.objects.get()
     assert list(case.contacts.all()) == [citizen_contact]
-    assert not case.tracking_token_hash
+    assert not case.tracking_nonce
     html = client.get(response["Location"]).content.decode()
     assert portal_url(authority, "portal:case_detail", reference=case.reference) in html
     assert "/suivi/" not in html
@@ -455,7 +459,9 @@ def test_case_detail_shows_status_service_and_public_timeline(
     assert "Votre demande a été enregistrée." in html
     assert "en attente d&#x27;un complément de votre part" in html
     assert "Motif interne confidentiel" not in html
-    assert agent.last_name not in html
+    # Agents are named only where the law wants it: as the author of a reply (L111-2),
+    # never in the status history.
+    assert html.count(agent.last_name) == 1
     assert html.count("<h1") == 1
 
 
@@ -536,9 +542,7 @@ def test_case_page_queries_do_not_grow_with_the_timeline(
     agent,
     django_assert_max_num_queries,
 ):
-    # No acknowledgement email: the case starts with exactly one exchange.
-    citizen_contact.refuses_email = True
-    citizen_contact.save()
+    # No registration email: the case starts with exactly one exchange.
     case, _ = case_create(
         actor=citizen,
         authority=authority,
@@ -546,6 +550,7 @@ def test_case_page_queries_do_not_grow_with_the_timeline(
         contact=citizen_contact,
         subject="Bruit",
         channel="portal",
+        notify=False,
     )
     assert case.interactions.public().count() == 1
     client = client_for(citizen)

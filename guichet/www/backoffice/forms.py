@@ -60,7 +60,9 @@ class StatusForm(forms.Form):
     )
     action = forms.ChoiceField(choices=ACTIONS)
     waiting_for = forms.ChoiceField(
-        label=_("En attente de"), choices=WaitingFor.choices, required=False
+        label=_("En attente de"),
+        choices=[(w.value, w.label) for w in (WaitingFor.PERSON, WaitingFor.THIRD_PARTY)],
+        required=False,
     )
     reason = forms.CharField(
         label=_("Motif ou commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -3,6 +3,7 @@ agents, categories, a few thousand residents and a year of demands and exchanges
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -30,6 +31,12 @@ class Command(BaseCommand):
     def handle(self, *args, if_empty, contacts, cases, seed, **options):
         if contacts < 0 or cases < 0:
             raise CommandError("--contacts and --cases must be positive.")
+        if not settings.GUICHET_DEMO:
+            # Demo accounts share a published password: never in a real instance.
+            if if_empty:
+                self.stdout.write("GUICHET_DEMO is off: demo data not created.")
+                return
+            raise CommandError("Demo data is only created with GUICHET_DEMO=1.")
         if Authority.objects.exists():
             if if_empty:
                 self.stdout.write("The database already holds data: demo data not created.")
