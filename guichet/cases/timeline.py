@@ -65,6 +65,8 @@ def describe_event(event: Event) -> str:
         }
     if verb == "case.note_added":
         return _("Note interne ajoutée")
+    if verb == "interaction.delivery_failed":
+        return _("Échec définitif de l'envoi du courriel : l'adresse est marquée en échec")
     if verb == "interaction.recorded":
         return _("Échange enregistré")
     return verb

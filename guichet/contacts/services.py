@@ -38,6 +38,11 @@ EDITABLE_FIELDS = (
 )
 
 
+NON_PERSONAL_FIELDS = frozenset(
+    {"kind", "civility", "organisation_type", "preferred_channel", "refuses_email", "country"}
+)
+
+
 def _clean_fields(values: dict[str, Any]) -> dict[str, Any]:
     cleaned = {k: v for k, v in values.items() if k in EDITABLE_FIELDS}
     for key in ("first_name", "birth_name", "usage_name", "organisation_name", "city"):
@@ -98,7 +103,9 @@ def contact_update(*, actor, contact: Contact, **values: Any) -> Contact:
     for key, new in cleaned.items():
         old = getattr(contact, key)
         if old != new:
-            changes[key] = [old, new]
+            # The audit log is append-only and outlives anonymisation: it keeps the values
+            # of descriptive fields only, and for personal ones just the fact of the change.
+            changes[key] = [old, new] if key in NON_PERSONAL_FIELDS else None
             setattr(contact, key, new)
     if not changes:
         return contact

@@ -22,6 +22,11 @@ def text_search(queryset, text: str, *, fields: tuple[str, ...]):
         vector = SearchVector(*fields, config="french")
         query = SearchQuery(text, config="french", search_type="plain")
         return queryset.annotate(_search=vector).filter(_search=query)
+    # SQLite's LIKE folds case for ASCII only and never accents: search the words as typed
+    # (lower-cased), so that "éclairage" finds "Éclairage public" and "eclairage" what was
+    # typed without accents. French stemming and accent folding come with the full-text
+    # index of each database.
+    words = text.lower().split()
     condition = Q()
     for word in words:
         any_field = Q()

@@ -8,6 +8,7 @@ from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
@@ -73,9 +74,7 @@ def interaction_send_email(interaction_id: int) -> str:
             "Email for interaction %s failed: %s", interaction_id, exc.__class__.__name__
         )
         if interaction.delivery_attempts >= MAX_ATTEMPTS:
-            Interaction.objects.filter(pk=interaction_id).update(
-                delivery_status=DeliveryStatus.FAILED, delivery_error=str(exc)[:500]
-            )
+            _give_up(interaction, str(exc)[:500])
             return "failed"
         Interaction.objects.filter(pk=interaction_id).update(
             delivery_status=DeliveryStatus.QUEUED, delivery_error=str(exc)[:500]
@@ -87,3 +86,28 @@ def interaction_send_email(interaction_id: int) -> str:
         delivery_status=DeliveryStatus.SENT, delivery_error=""
     )
     return "sent"
+
+
+@transaction.atomic
+def _give_up(interaction: Interaction, error: str) -> None:
+    """After the last attempt: the failure shows on the case, and the address is marked as
+    failing so that the next answers go by another channel."""
+    from guichet.contacts.models import Contact
+    from guichet.core.events import event_record
+
+    Interaction.objects.filter(pk=interaction.pk).update(
+        delivery_status=DeliveryStatus.FAILED, delivery_error=error
+    )
+    if interaction.contact_id and interaction.recipient:
+        Contact.objects.filter(pk=interaction.contact_id, email=interaction.recipient).update(
+            email_failing=True
+        )
+    event_record(
+        actor=None,
+        verb="interaction.delivery_failed",
+        target=interaction,
+        authority=interaction.authority,
+        case=interaction.case,
+        contact=interaction.contact if interaction.contact_id else None,
+        data={"attempts": interaction.delivery_attempts},
+    )

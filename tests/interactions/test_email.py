@@ -231,6 +231,10 @@ def test_after_the_last_attempt_the_email_is_failed_but_kept(
     assert interaction.delivery_attempts == MAX_ATTEMPTS
     assert interaction.delivery_error
     assert interaction.body == "Le trou est rebouché."
+    # The address is marked as failing: the next answers go by post, and the case says why.
+    assert interaction.contact.email_failing
+    assert not interaction.contact.can_receive_email
+    assert case.events.filter(verb="interaction.delivery_failed").exists()
     # Each retry waits twice as long as the previous one: 2, 4, 8, 16 minutes.
     delays = [
         round((run_after - before).total_seconds() / 60)

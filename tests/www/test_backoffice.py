@@ -804,9 +804,9 @@ def test_editing_a_contact_records_its_history(case, client_for, agent, citizen_
     assert (citizen_contact.city, citizen_contact.phone) == ("Toulouse", "+33711223344")
     event = Event.objects.get(verb="contact.updated", contact=citizen_contact)
     assert event.actor == agent
-    assert event.data["changes"]["city"] == ["", "Toulouse"]
+    assert set(event.data["changes"]) == {"city", "phone"}
     page = text(client.get(url("contact_detail", citizen_contact.pk)))
-    assert re.search(r"modification : [a-z, _]*city", page)
+    assert re.search(r"modification : [^(]*commune", page)
 
 
 def test_saving_an_unchanged_contact_records_nothing(case, client_for, agent, citizen_contact):

@@ -28,3 +28,13 @@ def phone(value: str) -> str:
     from guichet.contacts.phones import display_phone
 
     return display_phone(value or "")
+
+
+@register.filter
+def contact_field_label(name: str) -> str:
+    from guichet.contacts.models import Contact
+
+    try:
+        return str(Contact._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - an old or unknown field name is shown as it is
+        return name

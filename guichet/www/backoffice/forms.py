@@ -7,7 +7,20 @@ from guichet.core.enums import Channel
 from guichet.core.forms import MultipleFileField
 
 
-class NoteForm(forms.Form):
+class CasePageForm(forms.Form):
+    """The case page holds several forms at once: each gets ids of its own, so that every
+    label points to its field (RGAA)."""
+
+    id_prefix = "case"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class NoteForm(CasePageForm):
+    id_prefix = "note"
+
     body = forms.CharField(
         label=_("Note interne"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -18,13 +31,17 @@ class NoteForm(forms.Form):
     )
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(CasePageForm):
+    id_prefix = "reply"
+
     subject = forms.CharField(label=_("Objet"), required=False, max_length=255)
     body = forms.CharField(label=_("Réponse à l'usager"), widget=forms.Textarea(attrs={"rows": 6}))
     files = MultipleFileField(label=_("Pièces jointes"))
 
 
-class TransferForm(forms.Form):
+class TransferForm(CasePageForm):
+    id_prefix = "transfer"
+
     service = forms.ModelChoiceField(label=_("Service destinataire"), queryset=None)
     reason = forms.CharField(
         label=_("Motif du transfert"), widget=forms.Textarea(attrs={"rows": 2})
@@ -35,7 +52,9 @@ class TransferForm(forms.Form):
         self.fields["service"].queryset = services
 
 
-class AssignForm(forms.Form):
+class AssignForm(CasePageForm):
+    id_prefix = "assign"
+
     assignee = forms.ModelChoiceField(
         label=_("Attribuer à"),
         queryset=None,
@@ -48,7 +67,9 @@ class AssignForm(forms.Form):
         self.fields["assignee"].queryset = agents
 
 
-class StatusForm(forms.Form):
+class StatusForm(CasePageForm):
+    id_prefix = "status"
+
     ACTIONS = (
         ("start", _("Prendre en charge")),
         ("wait", _("Mettre en attente")),
@@ -69,7 +90,9 @@ class StatusForm(forms.Form):
     )
 
 
-class PriorityForm(forms.Form):
+class PriorityForm(CasePageForm):
+    id_prefix = "priority"
+
     priority = forms.ChoiceField(label=_("Priorité"), choices=Priority.choices)
 
 
@@ -78,7 +101,9 @@ class MemberForm(forms.Form):
     role = forms.CharField(label=_("Qualité (président, gérant…)"), required=False, max_length=120)
 
 
-class DuplicateForm(forms.Form):
+class DuplicateForm(CasePageForm):
+    id_prefix = "duplicate"
+
     original = forms.CharField(label=_("Référence de la demande d'origine"), max_length=20)
 
 

@@ -103,10 +103,11 @@ def desk(request):
         )
 
     form = DeskForm(request.POST, request.FILES, categories=categories)
-    contact_form = ContactForm(request.POST, prefix="new")
     contact = None
     choice = (request.POST.get("contact") or "").strip()
     new_contact = choice == "new"
+    # The new-person fields count only when "new person" is chosen.
+    contact_form = ContactForm(request.POST if new_contact else None, prefix="new")
     valid = form.is_valid()
     if valid and choice.isdigit():
         contact = (
