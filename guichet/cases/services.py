@@ -31,7 +31,7 @@ from guichet.core.files import CheckedFile
 from guichet.core.references import case_reference
 from guichet.interactions.enums import DeliveryStatus
 from guichet.interactions.models import Interaction
-from guichet.interactions.services import email_queue, interaction_record
+from guichet.interactions.services import email_queue, interaction_claim, interaction_record
 
 
 class TransitionError(ValidationError):
@@ -637,28 +637,32 @@ def case_submit_online(
 ) -> tuple[Case, str | None, bool]:
     """A demand sent from the portal. The form's submission key makes a double submit (a
     double click, a resent form) give back the first case instead of a second one.
+    `contact` may be a callable, called only when the submission is new, so that a resent
+    form does not create the person's record twice.
 
     Returns the case, the private tracking token for a person without an account, and
     whether the case was created by this call."""
     if not category.offered_on(Channel.PORTAL):
         raise ValidationError({"category": _("Cette démarche ne peut pas être faite en ligne.")})
     key = f"portal:{submission_key}"[:255]
-    existing = Interaction.objects.filter(authority=authority, idempotency_key=key).first()
-    if existing and existing.case_id:
-        return existing.case, None, False
-    interaction = interaction_record(
+    interaction, created = interaction_claim(
         actor=actor,
         authority=authority,
         channel=Channel.PORTAL,
         direction=Direction.IN,
-        contact=contact,
+        contact=None,
         subject=subject,
         body=description,
         files=files,
         idempotency_key=key,
     )
-    if interaction.case_id:
+    if not created:
         return interaction.case, None, False
+    if callable(contact):
+        # Created only once the submission is known to be new.
+        contact = contact()
+    interaction.contact = contact
+    interaction.save(update_fields=["contact"])
     anonymous = not getattr(actor, "is_authenticated", False)
     case, token = case_create(
         actor=actor,
@@ -704,20 +708,16 @@ def desk_exchange_record(
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("Notez ce que la personne demande.")})
+    if open_case and category is None:
+        raise ValidationError({"category": _("Choisissez la catégorie de la demande.")})
     key = f"desk:{submission_key}"[:255]
-    existing = Interaction.objects.filter(authority=authority, idempotency_key=key).first()
-    if existing:
-        return existing, existing.case
-    if new_contact is not None:
-        from guichet.contacts.services import contact_create
-
-        contact = contact_create(actor=actor, authority=authority, **new_contact)
     service = None
-    scope = actor.scope
-    own = sorted(s for s in scope.own_service_ids)
+    own = sorted(actor.scope.own_service_ids)
     if own:
         service = Service.objects.filter(pk__in=own, authority=authority).first()
-    interaction = interaction_record(
+    # Claim the form's key first: a resent form (or a double click racing the first) gets
+    # the first exchange back and creates nobody and nothing twice.
+    interaction, created = interaction_claim(
         actor=actor,
         authority=authority,
         channel=channel,
@@ -731,10 +731,16 @@ def desk_exchange_record(
         files=files,
         idempotency_key=key,
     )
+    if not created:
+        return interaction, interaction.case
+    if new_contact is not None:
+        from guichet.contacts.services import contact_create
+
+        contact = contact_create(actor=actor, authority=authority, **new_contact)
+        interaction.contact = contact
+        interaction.save(update_fields=["contact"])
     if not open_case:
         return interaction, None
-    if category is None:
-        raise ValidationError({"category": _("Choisissez la catégorie de la demande.")})
     case, _token = case_create(
         actor=actor,
         authority=authority,

@@ -45,7 +45,12 @@ def attachments_store(
     return stored
 
 
-def interaction_record(
+def interaction_record(**kwargs) -> Interaction:
+    """Store one exchange (see `interaction_claim`)."""
+    return interaction_claim(**kwargs)[0]
+
+
+def interaction_claim(
     *,
     actor,
     authority,
@@ -64,8 +69,9 @@ def interaction_record(
     visible_to_contact: bool = True,
     recipient: str = "",
     delivery_status: str = "",
-) -> Interaction:
-    """Store one exchange. The same idempotency key received twice gives back the first one."""
+) -> tuple[Interaction, bool]:
+    """Store one exchange and say whether this call stored it. The same idempotency key
+    received twice gives back the first exchange, with False."""
     if channel not in Channel.values or direction not in Direction.values:
         raise ValidationError(_("Canal ou sens d'échange inconnu."))
     if idempotency_key:
@@ -73,7 +79,7 @@ def interaction_record(
             authority=authority, idempotency_key=idempotency_key
         ).first()
         if existing:
-            return existing
+            return existing, False
     agent = actor if getattr(actor, "is_agent", False) else None
     try:
         with transaction.atomic():
@@ -112,8 +118,8 @@ def interaction_record(
         ).first()
         if existing is None:
             raise
-        return existing
-    return interaction
+        return existing, False
+    return interaction, True
 
 
 def email_queue(

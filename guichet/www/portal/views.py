@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -197,23 +196,28 @@ def authority_home(request, authority_slug):
 
 
 def _submit(request, authority, form: CaseSubmitForm):
-    """Find or create the person, then the case, all or nothing."""
+    """The person's record and the case, all or nothing; a resent form gives back the first
+    case and creates no second record."""
     data = form.cleaned_data
-    with transaction.atomic():
-        if request.user.is_authenticated:
-            contact = contact_for_citizen(user=request.user, authority=authority)
-        else:
-            contact = contact_for_submission(authority=authority, **form.identity())
-        return case_submit_online(
-            actor=request.user,
-            authority=authority,
-            category=data["category"],
-            contact=contact,
-            subject=data["subject"],
-            description=data["description"],
-            submission_key=data["submission_key"],
-            files=data["attachments"],
-        )
+    if request.user.is_authenticated:
+
+        def contact():
+            return contact_for_citizen(user=request.user, authority=authority)
+    else:
+
+        def contact():
+            return contact_for_submission(authority=authority, **form.identity())
+
+    return case_submit_online(
+        actor=request.user,
+        authority=authority,
+        category=data["category"],
+        contact=contact,
+        subject=data["subject"],
+        description=data["description"],
+        submission_key=data["submission_key"],
+        files=data["attachments"],
+    )
 
 
 @require_http_methods(["GET", "POST"])
