@@ -220,6 +220,19 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Cache: a folder shared by the web processes of one server; several servers point
+# GUICHET_CACHE_LOCATION at a shared service (e.g. a Redis URL with the Redis backend).
+CACHES = {
+    "default": {
+        "BACKEND": env(
+            "GUICHET_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"
+        ),
+        "LOCATION": env("GUICHET_CACHE_LOCATION", str(VAR_DIR / "cache")),
+    }
+}
+GUICHET_LOGIN_MAX_FAILURES = env_int("GUICHET_LOGIN_MAX_FAILURES", 10)
+GUICHET_LOGIN_BLOCK_SECONDS = env_int("GUICHET_LOGIN_BLOCK_SECONDS", 15 * 60)
+
 # Business limits, overridable per deployment.
 GUICHET_ATTACHMENT_MAX_BYTES = env_int("GUICHET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 GUICHET_ATTACHMENT_MAX_COUNT = env_int("GUICHET_ATTACHMENT_MAX_COUNT", 10)

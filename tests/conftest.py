@@ -24,6 +24,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_cache(settings, tmp_path):
+    # Each test starts with an empty cache (sign-in failure counters live there).
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,

@@ -14,7 +14,33 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("Adresse électronique ou mot de passe incorrect."),
         "inactive": _("Ce compte est désactivé."),
+        "throttled": _(
+            "Trop de tentatives de connexion : pour protéger ce compte, réessayez dans "
+            "%(minutes)d minutes ou choisissez un nouveau mot de passe."
+        ),
     }
+
+    def clean(self):
+        from django.conf import settings
+
+        from guichet.accounts import throttle
+
+        email = (self.cleaned_data.get("username") or "").strip()
+        ip = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        if email and throttle.is_blocked(email, ip):
+            raise forms.ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": settings.GUICHET_LOGIN_BLOCK_SECONDS // 60},
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if email:
+                throttle.record_failure(email, ip)
+            raise
+        throttle.record_success(email)
+        return cleaned
 
 
 class RegisterForm(forms.Form):

@@ -45,3 +45,41 @@ def test_an_unknown_address_gets_the_same_answer_and_no_email(client):
 def test_the_login_page_offers_the_reset(client):
     page = client.get(reverse("accounts:login")).content.decode()
     assert reverse("accounts:password_reset") in page
+
+
+@pytest.fixture
+def fresh_cache(settings, tmp_path):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    settings.GUICHET_LOGIN_MAX_FAILURES = 3
+
+
+def test_password_guessing_is_stopped_for_a_while(client, citizen, fresh_cache):
+    from tests.factories import PASSWORD
+
+    login = reverse("accounts:login")
+    for _ in range(3):
+        response = client.post(login, {"username": citizen.email, "password": "faux"})
+        assert "incorrect" in response.content.decode()
+    # Even the right password is refused now, with a clear message.
+    blocked = client.post(login, {"username": citizen.email, "password": PASSWORD})
+    assert blocked.status_code == 200
+    assert "Trop de tentatives" in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_successful_sign_in_clears_the_failures(client, citizen, fresh_cache):
+    from tests.factories import PASSWORD
+
+    login = reverse("accounts:login")
+    for _ in range(2):
+        client.post(login, {"username": citizen.email, "password": "faux"})
+    assert client.post(login, {"username": citizen.email, "password": PASSWORD}).status_code == 302
+    client.logout()
+    for _ in range(2):
+        client.post(login, {"username": citizen.email, "password": "faux"})
+    assert client.post(login, {"username": citizen.email, "password": PASSWORD}).status_code == 302
