@@ -16,6 +16,7 @@ from guichet.authorities.enums import Role
 from guichet.authorities.models import Membership, Service
 from guichet.cases import tracking
 from guichet.cases.enums import (
+    FINAL_STATUSES,
     OPEN_STATUSES,
     TRANSITIONS,
     CaseContactRole,
@@ -50,6 +51,30 @@ def case_can_act(user, case: Case) -> bool:
         or case.assignee_id == user.pk
         or case.authority_id in scope.admin_authority_ids
     )
+
+
+# The status actions an agent chooses from, each taken by one service: its target status
+# and the statuses it leaves from (several arrows of TRANSITIONS lead to "in progress", each
+# through its own door).
+STATUS_ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "start": (Status.IN_PROGRESS, frozenset({Status.NEW})),
+    "wait": (Status.WAITING, frozenset({Status.NEW, Status.IN_PROGRESS})),
+    "resume": (Status.IN_PROGRESS, frozenset({Status.WAITING})),
+    "resolve": (Status.RESOLVED, frozenset(OPEN_STATUSES)),
+    "reject": (Status.REJECTED, frozenset(OPEN_STATUSES)),
+    "close": (Status.CLOSED, frozenset({Status.RESOLVED})),
+    "reopen": (Status.IN_PROGRESS, frozenset(FINAL_STATUSES)),
+}
+
+
+def case_status_actions(case: Case) -> list[str]:
+    """The status actions that make sense for the case as it stands, in a stable order."""
+    allowed = TRANSITIONS.get(case.status, frozenset())
+    return [
+        action
+        for action, (target, sources) in STATUS_ACTIONS.items()
+        if case.status in sources and target in allowed
+    ]
 
 
 def _ensure_can_act(actor, case: Case) -> None:
@@ -92,9 +117,10 @@ def _transition(case: Case, target: str, *, actor, verb: str, data: dict | None 
     return current
 
 
-def _require_status(case: Case, expected: str, target: str) -> None:
+def _require_status(case: Case, action: str) -> None:
     """Several arrows lead to the same status; each is taken by its own service only."""
-    if case.status != expected:
+    target, sources = STATUS_ACTIONS[action]
+    if case.status not in sources:
         raise TransitionError(
             _("Impossible de passer une demande « %(from)s » à l'état « %(to)s ».")
             % {"from": Status(case.status).label, "to": Status(target).label},
@@ -351,7 +377,7 @@ def case_set_priority(*, actor, case: Case, priority: str) -> Case:
 def case_start(*, actor, case: Case) -> Case:
     case = _lock(case)
     _ensure_can_act(actor, case)
-    _require_status(case, Status.NEW, Status.IN_PROGRESS)
+    _require_status(case, "start")
     _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.started")
     case.save()
     _remember_handler(case, actor)
@@ -385,7 +411,7 @@ def case_resume(*, actor, case: Case) -> Case:
     case = _lock(case)
     if getattr(actor, "is_agent", False):
         _ensure_can_act(actor, case)
-    _require_status(case, Status.WAITING, Status.IN_PROGRESS)
+    _require_status(case, "resume")
     _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.resumed")
     case.save()
     _remember_handler(case, actor)

@@ -820,3 +820,21 @@ def test_a_category_of_another_authority_is_refused(
             channel="portal",
         )
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("status", "actions"),
+    [
+        (Status.NEW, ["start", "wait", "resolve", "reject"]),
+        (Status.IN_PROGRESS, ["wait", "resolve", "reject"]),
+        (Status.WAITING, ["resume", "resolve", "reject"]),
+        (Status.RESOLVED, ["close", "reopen"]),
+        (Status.CLOSED, ["reopen"]),
+        (Status.REJECTED, ["reopen"]),
+        (Status.DUPLICATE, ["reopen"]),
+    ],
+)
+def test_the_case_page_offers_exactly_the_actions_the_lifecycle_allows(status, actions):
+    from guichet.cases.models import Case as CaseModel
+
+    assert services.case_status_actions(CaseModel(status=status)) == actions

@@ -70,6 +70,11 @@ def _render_case(request, case, *, forms=None, status=200):
         "note_form": forms.get("note") or NoteForm(),
         "reply_form": forms.get("reply") or ReplyForm(),
         "status_form": forms.get("status") or StatusForm(),
+        "status_actions": [
+            (action, label)
+            for action, label in StatusForm.ACTIONS
+            if action in services.case_status_actions(case)
+        ],
         "duplicate_form": forms.get("duplicate") or DuplicateForm(),
         "Status": Status,
     }
