@@ -21,7 +21,3 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("Responsable")
     ADMIN = "admin", _("Administrateur")
     DPO = "dpo", _("Délégué à la protection des données")
-
-
-# Roles that apply to a whole authority rather than to one service.
-AUTHORITY_WIDE_ROLES = {Role.FRONT_DESK, Role.ADMIN, Role.DPO}

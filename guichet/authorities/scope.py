@@ -33,12 +33,6 @@ class AgentScope:
         """Authorities whose whole contact directory this agent may search."""
         return self.full_authority_ids | self.front_desk_authority_ids
 
-    def is_front_desk(self, authority_id: int) -> bool:
-        return authority_id in self.front_desk_authority_ids
-
-    def is_admin(self, authority_id: int) -> bool:
-        return authority_id in self.admin_authority_ids
-
     @classmethod
     def for_user(cls, user) -> AgentScope:
         from guichet.authorities.models import Membership, Service

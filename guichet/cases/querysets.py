@@ -18,6 +18,14 @@ class CategoryQuerySet(models.QuerySet):
         return self.filter(pk__in=ids)
 
 
+def overdue_condition(today=None) -> Q:
+    """Past its due date and not on hold (the clock stops while waiting)."""
+    return Q(
+        status__in=(Status.NEW, Status.IN_PROGRESS),
+        due_on__lt=today or timezone.localdate(),
+    )
+
+
 def case_visibility(user, case_field: str = "") -> Q:
     """Who may read a case in full, as a condition on the case itself (`case_field=""`) or
     on any model that points to a case (`case_field="case"` for an interaction, a case
@@ -88,8 +96,7 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(status=Status.WAITING)
 
     def overdue(self, today=None):
-        today = today or timezone.localdate()
-        return self.filter(status__in=(Status.NEW, Status.IN_PROGRESS), due_on__lt=today)
+        return self.filter(overdue_condition(today))
 
     def assigned_to(self, user):
         return self.filter(assignee=user)

@@ -620,6 +620,10 @@ def case_citizen_reply(
     if not body and not files:
         raise ValidationError({"body": _("Votre message est vide.")})
     case = _lock(case)
+    # The door (an account or the private link) was checked by the caller; the person must
+    # still be one of the case's contacts.
+    if contact is None or not CaseContact.objects.filter(case=case, contact=contact).exists():
+        raise PermissionDenied(_("Vous ne pouvez pas écrire sur cette demande."))
     if case.status in (Status.CLOSED, Status.REJECTED, Status.DUPLICATE):
         raise TransitionError(
             _("Cette demande est close : déposez une nouvelle demande si besoin.")

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,14 +30,8 @@ class InteractionQuerySet(models.QuerySet):
     def public(self):
         return self.filter(visible_to_contact=True)
 
-    def with_attachments(self):
-        return self.prefetch_related("attachments")
-
     def for_timeline(self):
         return self.select_related("agent", "contact", "service").prefetch_related("attachments")
-
-    def has_attachments(self):
-        return self.filter(Exists(Attachment.objects.filter(interaction_id=OuterRef("pk"))))
 
 
 class Interaction(models.Model):

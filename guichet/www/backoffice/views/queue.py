@@ -14,6 +14,7 @@ from guichet.authorities.enums import Role
 from guichet.authorities.models import Service
 from guichet.cases.enums import OPEN_STATUSES, Status
 from guichet.cases.models import Case, Category
+from guichet.cases.querysets import overdue_condition
 from guichet.core.enums import Channel
 from guichet.www.backoffice.access import agent_required, current_authority
 
@@ -62,9 +63,7 @@ def queue(request):
     counters = base.filter(status__in=OPEN_STATUSES).aggregate(
         new=Count("id", filter=Q(status=Status.NEW)),
         mine=Count("id", filter=Q(assignee=user)),
-        overdue=Count(
-            "id", filter=Q(status__in=(Status.NEW, Status.IN_PROGRESS), due_on__lt=today)
-        ),
+        overdue=Count("id", filter=overdue_condition(today)),
         waiting=Count("id", filter=Q(status=Status.WAITING)),
     )
 
