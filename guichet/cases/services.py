@@ -615,7 +615,8 @@ def case_citizen_reply(
     *, actor, case: Case, contact, body: str, files: Sequence[CheckedFile] = ()
 ) -> Interaction:
     """The person writes on their case from the portal. If the case was waiting for them,
-    the clock starts again."""
+    the clock starts again; if it was resolved, it is reopened (within the authority's
+    window) so that its service reads the message."""
     body = (body or "").strip()
     if not body and not files:
         raise ValidationError({"body": _("Votre message est vide.")})
