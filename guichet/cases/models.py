@@ -188,6 +188,16 @@ class Case(models.Model):
             and self.due_on < timezone.localdate()
         )
 
+    @property
+    def has_unanswered_message(self) -> bool:
+        """The person wrote again after the demand itself and nobody has answered since
+        (needs the `for_queue` annotations)."""
+        last_in = getattr(self, "last_in_at", None)
+        last_out = getattr(self, "last_out_at", None)
+        if last_in is None or last_in <= self.received_at + dt.timedelta(minutes=1):
+            return False
+        return last_out is None or last_in > last_out
+
     def due_explanation(self, today: dt.date | None = None):
         from guichet.core.calendar import compute_due_date
 

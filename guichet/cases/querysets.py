@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Case as SqlCase
-from django.db.models import Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from guichet.cases.enums import OPEN_STATUSES, PRIORITY_ORDER, Status
@@ -108,12 +108,24 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(service_id__in=service_ids)
 
     def for_queue(self):
-        """What a queue row shows, in one query."""
+        """What a queue row shows, in one query: with the time of the person's last message
+        and of the last answer, so that a message nobody answered yet stands out."""
+        from guichet.interactions.models import Interaction
+
+        def last(direction):
+            return Subquery(
+                Interaction.objects.filter(case=OuterRef("pk"), direction=direction)
+                .order_by("-occurred_at")
+                .values("occurred_at")[:1]
+            )
+
         return self.select_related("category", "service", "assignee").annotate(
             priority_rank=SqlCase(
                 *[When(priority=p, then=Value(rank)) for p, rank in PRIORITY_ORDER.items()],
                 output_field=IntegerField(),
-            )
+            ),
+            last_in_at=last("in"),
+            last_out_at=last("out"),
         )
 
     def search_text(self, text: str):

@@ -28,3 +28,27 @@ def test_a_long_history_is_cut_with_a_link_to_the_whole(client_for, front_desk, 
     whole = client_for(front_desk).get(url, {"historique": "tout"}).content.decode()
     assert "Appel numéro 000" in whole and "Appel numéro 034" in whole
     assert "Afficher tout l'historique" not in whole
+
+
+def test_the_queue_flags_a_message_from_the_person_that_nobody_answered(
+    client_for, agent, case, citizen, citizen_contact
+):
+    from guichet.cases.services import case_citizen_reply, case_reply
+
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from guichet.cases.models import Case
+    from guichet.interactions.models import Interaction
+
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    Case.objects.filter(pk=case.pk).update(received_at=yesterday)
+    Interaction.objects.filter(case=case).update(occurred_at=yesterday)
+    queue = reverse("backoffice:queue")
+    assert "Nouveau message de l" not in client_for(agent).get(queue).content.decode()
+    case.refresh_from_db()
+    case_citizen_reply(actor=citizen, case=case, contact=citizen_contact, body="Et alors ?")
+    assert "Nouveau message de l" in client_for(agent).get(queue).content.decode()
+    case_reply(actor=agent, case=case, body="Nous passons demain.")
+    assert "Nouveau message de l" not in client_for(agent).get(queue).content.decode()
