@@ -33,13 +33,12 @@ def test_a_long_history_is_cut_with_a_link_to_the_whole(client_for, front_desk, 
 def test_the_queue_flags_a_message_from_the_person_that_nobody_answered(
     client_for, agent, case, citizen, citizen_contact
 ):
-    from guichet.cases.services import case_citizen_reply, case_reply
-
     import datetime as dt
 
     from django.utils import timezone
 
     from guichet.cases.models import Case
+    from guichet.cases.services import case_citizen_reply, case_reply
     from guichet.interactions.models import Interaction
 
     yesterday = timezone.now() - dt.timedelta(days=1)
