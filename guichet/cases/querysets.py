@@ -89,23 +89,11 @@ class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
-    def new(self):
-        return self.filter(status=Status.NEW)
-
-    def waiting(self):
-        return self.filter(status=Status.WAITING)
-
     def overdue(self, today=None):
         return self.filter(overdue_condition(today))
 
     def assigned_to(self, user):
         return self.filter(assignee=user)
-
-    def for_service(self, service):
-        return self.filter(service=service)
-
-    def for_services(self, service_ids):
-        return self.filter(service_id__in=service_ids)
 
     def for_queue(self):
         """What a queue row shows, in one query: with the time of the person's last message

@@ -218,9 +218,7 @@ def case_create(
     )
     if interaction is not None:
         Interaction.objects.filter(pk=interaction.pk).update(case=case, service=service)
-        for attachment in interaction.attachments.all():
-            attachment.case = case
-            attachment.save(update_fields=["case"])
+        interaction.attachments.update(case=case)
     else:
         interaction_record(
             actor=actor,

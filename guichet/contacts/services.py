@@ -154,7 +154,7 @@ def contact_for_submission(
     matches are proposed to agents), otherwise a new one."""
     email = (email or "").strip().lower()
     wanted = fold(f"{last_name} {first_name}")
-    for candidate in Contact.objects.filter(authority=authority, email__iexact=email).active():
+    for candidate in Contact.objects.filter(authority=authority, email=email).active():
         if fold(f"{candidate.family_name} {candidate.first_name}") == wanted:
             return candidate
     return contact_create(

@@ -51,7 +51,7 @@ class Event(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.target_type}#{self.target_id}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.pop("allow_update", False):
+        if self.pk is not None:
             raise ValueError("Events are append-only.")
         super().save(*args, **kwargs)
 

@@ -81,7 +81,7 @@ def queue(request):
         cases = cases.filter(channel=channel)
     assignee = params.get("assignee")
     if assignee == "me":
-        cases = cases.filter(assignee=user)
+        cases = cases.assigned_to(user)
     elif assignee == "none":
         cases = cases.filter(assignee__isnull=True)
     elif _int(assignee):
