@@ -103,10 +103,6 @@ class Contact(models.Model):
         return self.display_name
 
     @property
-    def is_person(self) -> bool:
-        return self.kind == ContactKind.PERSON
-
-    @property
     def family_name(self) -> str:
         return self.usage_name or self.birth_name
 

@@ -175,11 +175,6 @@ class ArrivalModel:
             tables[channel] = digital
         return cls(tables={str(k): v for k, v in tables.items()}, source=source)
 
-    def weekday_shares(self, channel: str) -> list[float]:
-        totals = [sum(row) for row in self.tables[channel]]
-        grand = sum(totals) or 1.0
-        return [t / grand for t in totals]
-
     def sample(
         self,
         rng: random.Random,

@@ -1,7 +1,6 @@
 from django import template
 
 from guichet.cases.enums import Status
-from guichet.core.enums import Channel
 
 register = template.Library()
 
@@ -10,14 +9,6 @@ register = template.Library()
 def status_label(value: str) -> str:
     try:
         return Status(value).label
-    except ValueError:
-        return value
-
-
-@register.filter
-def channel_label(value: str) -> str:
-    try:
-        return Channel(value).label
     except ValueError:
         return value
 
