@@ -74,6 +74,8 @@ def run() -> None:
         [str(PYTHON), "manage.py", "db_worker", "--queue-name", "*", "--interval", "1"],
         cwd=ROOT, env=env,
     )
+    # Recurring jobs (mailbox polling, sweeps, scheduled acknowledgements), run by the worker.
+    periodic = subprocess.Popen([str(PYTHON), "manage.py", "periodic"], cwd=ROOT, env=env)
     time.sleep(1.5)
     print(
         f"""
@@ -96,10 +98,10 @@ def run() -> None:
     )
 
     def stop(*_):
-        for process in (web, worker):
+        for process in (web, worker, periodic):
             if process.poll() is None:
                 process.terminate()
-        for process in (web, worker):
+        for process in (web, worker, periodic):
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -108,7 +110,7 @@ def run() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        while web.poll() is None and worker.poll() is None:
+        while all(p.poll() is None for p in (web, worker, periodic)):
             time.sleep(1)
         say("A process stopped: shutting down")
     except KeyboardInterrupt:

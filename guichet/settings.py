@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "guichet.contacts",
     "guichet.cases",
     "guichet.interactions",
+    "guichet.mailbox",
+    "guichet.register",
+    "guichet.telephony",
+    "guichet.letters",
     "guichet.demo",
     "guichet.www.backoffice",
     "guichet.www.portal",
@@ -241,3 +245,16 @@ GUICHET_LOGIN_BLOCK_SECONDS = env_int("GUICHET_LOGIN_BLOCK_SECONDS", 15 * 60)
 GUICHET_ATTACHMENT_MAX_BYTES = env_int("GUICHET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 GUICHET_ATTACHMENT_MAX_COUNT = env_int("GUICHET_ATTACHMENT_MAX_COUNT", 10)
 GUICHET_QUEUE_PAGE_SIZE = env_int("GUICHET_QUEUE_PAGE_SIZE", 25)
+
+# Recurring jobs: name -> (task, interval in seconds), enqueued by `guichet periodic`.
+GUICHET_PERIODIC_JOBS = {
+    "outgoing_mail_sweep": ("guichet.interactions.tasks.outgoing_mail_sweep", 300),
+}
+
+# --- Incoming email (guichet.mailbox) ---
+
+# --- Postal mail register (guichet.register) ---
+
+# --- Phone and SMS (guichet.telephony) ---
+
+# --- Acknowledgements, reply templates and letters (guichet.letters) ---

@@ -19,5 +19,7 @@ urlpatterns = [
     path("donnees-personnelles/", portal_views.privacy, name="privacy"),
     path("compte/", include("guichet.accounts.urls")),
     path("agents/", include("guichet.www.backoffice.urls")),
+    # Gateways call these (SMS providers); each checks its own secret.
+    path("passerelles/", include("guichet.telephony.urls")),
     path("<slug:authority_slug>/", include("guichet.www.portal.urls")),
 ]

@@ -30,7 +30,7 @@ from guichet.core.enums import Channel, Direction
 from guichet.core.events import event_record
 from guichet.core.files import CheckedFile
 from guichet.core.references import case_reference
-from guichet.interactions.enums import DeliveryStatus
+from guichet.interactions.enums import DeliveryStatus, Purpose
 from guichet.interactions.models import Interaction
 from guichet.interactions.services import email_queue, interaction_claim, interaction_record
 
@@ -260,6 +260,7 @@ def _send_registration(*, case: Case, contact, actor) -> None:
         case=case,
         subject=_("Votre demande %(ref)s a bien été enregistrée") % {"ref": case.reference},
         body=body,
+        purpose=Purpose.RECEIPT,
     )
 
 
@@ -582,6 +583,7 @@ def case_reply(
             case=case,
             subject=subject,
             body=body,
+            purpose=Purpose.REPLY,
         )
         if files:
             from guichet.interactions.services import attachments_store
@@ -600,6 +602,7 @@ def case_reply(
             files=files,
             recipient=contact.postal_address,
             delivery_status=DeliveryStatus.TO_PRINT,
+            purpose=Purpose.REPLY,
         )
     if case.status == Status.NEW:
         _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.started")

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guichet.core.enums import Channel, Direction
-from guichet.interactions.enums import DeliveryStatus, Outcome
+from guichet.interactions.enums import DeliveryStatus, Outcome, Purpose
 
 
 class InteractionQuerySet(models.QuerySet):
@@ -79,6 +79,7 @@ class Interaction(models.Model):
         _("suite donnée"), max_length=16, choices=Outcome.choices, blank=True
     )
     visible_to_contact = models.BooleanField(_("visible par l'usager"), default=True)
+    purpose = models.CharField(_("nature"), max_length=16, choices=Purpose.choices, blank=True)
     # Who it was sent to, for outgoing messages (kept even if the contact changes address).
     recipient = models.CharField(max_length=255, blank=True)
     delivery_status = models.CharField(

@@ -69,6 +69,7 @@ def interaction_claim(
     visible_to_contact: bool = True,
     recipient: str = "",
     delivery_status: str = "",
+    purpose: str = "",
 ) -> tuple[Interaction, bool]:
     """Store one exchange and say whether this call stored it. The same idempotency key
     received twice gives back the first exchange, with False."""
@@ -100,6 +101,7 @@ def interaction_claim(
                 visible_to_contact=visible_to_contact,
                 recipient=recipient,
                 delivery_status=delivery_status,
+                purpose=purpose,
             )
             attachments_store(interaction=interaction, files=files)
             event_record(
@@ -123,7 +125,15 @@ def interaction_claim(
 
 
 def email_queue(
-    *, actor, authority, contact, case=None, subject: str, body: str, visible_to_contact=True
+    *,
+    actor,
+    authority,
+    contact,
+    case=None,
+    subject: str,
+    body: str,
+    visible_to_contact=True,
+    purpose: str = "",
 ) -> Interaction:
     """Record an outgoing email and have the worker send it once the transaction commits."""
     from guichet.interactions.tasks import interaction_send_email
@@ -142,6 +152,7 @@ def email_queue(
         visible_to_contact=visible_to_contact,
         recipient=contact.email,
         delivery_status=DeliveryStatus.QUEUED,
+        purpose=purpose,
     )
     transaction.on_commit(lambda: interaction_send_email.enqueue(interaction.pk))
     return interaction

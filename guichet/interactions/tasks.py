@@ -111,3 +111,34 @@ def _give_up(interaction: Interaction, error: str) -> None:
         contact=interaction.contact if interaction.contact_id else None,
         data={"attempts": interaction.delivery_attempts},
     )
+
+
+STUCK_AFTER = dt.timedelta(minutes=10)
+# Longer than the longest retry delay (2**MAX_ATTEMPTS minutes): a message waiting for its
+# scheduled retry is not taken early.
+RETRY_GRACE = dt.timedelta(minutes=2**MAX_ATTEMPTS + 5)
+
+
+@task()
+def outgoing_mail_sweep() -> int:
+    """Put back in the worker's hands any email left queued or half-sent (a worker killed
+    mid-send, a task lost with a broker): sending claims each message, so a message that was
+    in fact still on its way is not sent twice."""
+    now = timezone.now()
+    stuck = Interaction.objects.filter(
+        Q(
+            delivery_status=DeliveryStatus.QUEUED,
+            delivery_claimed_at__isnull=True,
+            created_at__lt=now - STUCK_AFTER,
+        )
+        | Q(delivery_status=DeliveryStatus.QUEUED, delivery_claimed_at__lt=now - RETRY_GRACE)
+        | Q(delivery_status=DeliveryStatus.SENDING, delivery_claimed_at__lt=now - CLAIM_TIMEOUT),
+        channel="email",
+    ).values_list("pk", flat=True)[:500]
+    count = 0
+    for pk in stuck:
+        interaction_send_email.enqueue(pk)
+        count += 1
+    if count:
+        logger.info("Re-enqueued %s outgoing emails", count)
+    return count

@@ -2,13 +2,11 @@
 and bad-input cases, and what list and case pages cost in queries."""
 
 import datetime as dt
-import re
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -24,7 +22,14 @@ from guichet.interactions.models import Attachment, Interaction
 from guichet.interactions.services import interaction_record
 from tests import factories as f
 from tests.core.test_files import tiny_pdf, tiny_png, windows_program
-from tests.www.backoffice_helpers import LOGIN, make_case, text, url
+from tests.www.backoffice_helpers import (
+    assert_anonymous_sent_to_login,
+    assert_refused,
+    assert_urls_covered,
+    make_case,
+    text,
+    url,
+)
 
 # Every URL: who gets what -------------------------------------------------------------------
 
@@ -54,37 +59,22 @@ def every_url(case, citizen_contact, attachment):
         ("GET", url("desk_matches") + "?who=durand", {}),
         ("POST", url("authority_switch"), {"authority": "1"}),
         ("GET", url("search") + "?q=poule", {}),
+        ("GET", url("settings_home"), {}),
     ]
 
 
 def test_every_url_of_the_urlconf_is_covered(every_url):
     from guichet.www.backoffice.urls import urlpatterns
 
-    covered = {path.split("?")[0] for _, path, _ in every_url}
-    for pattern in urlpatterns:
-        args = [1] * len(pattern.pattern.converters)
-        assert any(
-            re.fullmatch(re.sub(r"\d+", r"\\d+", url(pattern.name, *args)), path)
-            for path in covered
-        ), pattern.name
-
-
-def _send(client, method, path, data):
-    return client.get(path) if method == "GET" else client.post(path, data)
+    assert_urls_covered(urlpatterns, every_url)
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(every_url):
-    client = Client()
-    for method, path, data in every_url:
-        response = _send(client, method, path, data)
-        assert response.status_code == 302, path
-        assert response["Location"].startswith(f"{LOGIN}?next="), path
+    assert_anonymous_sent_to_login(every_url)
 
 
 def test_citizens_are_refused(every_url, client_for, citizen):
-    client = client_for(citizen)
-    for method, path, data in every_url:
-        assert _send(client, method, path, data).status_code == 403, path
+    assert_refused(client_for(citizen), every_url)
 
 
 def test_actions_refuse_get(case, client_for, agent):
@@ -528,3 +518,11 @@ def test_the_contact_page_costs_the_same_for_2_or_30_cases(
     add(28)
     large = count_queries(client, url("contact_detail", citizen_contact.pk))
     assert large == small
+
+
+def test_the_settings_page_is_for_the_authoritys_administrators(
+    client_for, admin_user, agent, manager, front_desk, dpo
+):
+    assert client_for(admin_user).get(url("settings_home")).status_code == 200
+    for user in (agent, manager, front_desk, dpo):
+        assert client_for(user).get(url("settings_home")).status_code == 403

@@ -27,6 +27,22 @@ def agent_required(view):
     return wrapper
 
 
+def authority_admin_required(view):
+    """An administrator of the authority the agent is working for (see `current_authority`);
+    other agents get 403. The view receives that authority as `request.authority`."""
+
+    @agent_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        authority = current_authority(request)
+        if authority.pk not in request.user.scope.admin_authority_ids:
+            raise PermissionDenied("Réservé aux administrateurs de la collectivité.")
+        request.authority = authority
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @dataclass(frozen=True)
 class CaseAccess:
     case: Case

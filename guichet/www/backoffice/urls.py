@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from guichet.www.backoffice.views import cases, contacts, desk, queue, search
+from guichet.www.backoffice.views import cases, contacts, desk, queue, search, settings_home
 
 app_name = "backoffice"
 urlpatterns = [
@@ -30,4 +30,9 @@ urlpatterns = [
     path("guichet/usagers/", desk.desk_matches, name="desk_matches"),
     path("collectivite/", desk.authority_switch, name="authority_switch"),
     path("recherche/", search.search, name="search"),
+    path("parametres/", settings_home.settings_home, name="settings_home"),
+    path("courrier/", include("guichet.www.backoffice.register_urls")),
+    path("telephonie/", include("guichet.www.backoffice.telephony_urls")),
+    path("courriels/", include("guichet.www.backoffice.mailbox_urls")),
+    path("modeles/", include("guichet.www.backoffice.letters_urls")),
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegisterConfig(AppConfig):
+    name = "guichet.register"
+    verbose_name = _("Registre du courrier")
