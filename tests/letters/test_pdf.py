@@ -1,0 +1,87 @@
+"""The letter as a PDF: letterhead, window addressee, references, body and signature."""
+
+import datetime as dt
+
+from guichet.interactions.enums import DeliveryStatus, Purpose
+from guichet.letters.letters import letter_attachment, letter_produce
+from guichet.letters.pdf import french_date, letter_pdf
+from tests.letters.conftest import pdf_text
+
+
+def test_a_letter_names_its_addressee_reference_and_author(authority, voirie, agent):
+    voirie.address = "12 chemin des Ateliers, 31000 Toulouse"
+    content = letter_pdf(
+        authority=authority,
+        service=voirie,
+        agent=agent,
+        addressee_name="Hélène ROUX",
+        addressee_address="3 rue des Lilas\n31000 Toulouse",
+        subject="Trottoir abîmé",
+        body="Nous interviendrons le 3 décembre.\n\nJe vous prie d'agréer mes salutations.",
+        salutation="Madame Roux",
+        reference="26-ABCD2",
+        letter_date=dt.date(2026, 12, 1),
+    )
+    assert content.startswith(b"%PDF-")
+    text = pdf_text(content)
+    for expected in (
+        "Ville de Testville",
+        "Hélène ROUX",
+        "3 rue des Lilas",
+        "31000 Toulouse",
+        "Réf. : 26-ABCD2",
+        "Objet : Trottoir abîmé",
+        "Madame Roux,",
+        "Nous interviendrons le 3 décembre.",
+        "Toulouse, le 1er décembre 2026",
+        "Paul VOIRIE",
+        "Technicien",
+        "12 chemin des Ateliers, 31000 Toulouse",
+    ):
+        assert expected in text, expected
+
+
+def test_a_long_letter_goes_on_to_a_second_page(authority, voirie, agent):
+    body = "\n\n".join(f"Paragraphe numéro {i} de la réponse." for i in range(80))
+    content = letter_pdf(
+        authority=authority,
+        service=voirie,
+        agent=agent,
+        addressee_name="Hélène ROUX",
+        addressee_address="3 rue des Lilas\n31000 Toulouse",
+        subject="Réponse",
+        body=body,
+        reference="26-ABCD2",
+    )
+    text = pdf_text(content)
+    assert "Paragraphe numéro 79 de la réponse." in text
+    assert "page 2" in text
+
+
+def test_french_dates():
+    assert french_date(dt.date(2026, 5, 1)) == "1er mai 2026"
+    assert french_date(dt.date(2026, 8, 15)) == "15 août 2026"
+
+
+def test_a_produced_letter_is_kept_as_sent(postal_case, postal_contact, agent):
+    interaction = letter_produce(
+        actor=agent,
+        case=postal_case,
+        contact=postal_contact,
+        subject="Votre trottoir",
+        body="Les travaux auront lieu en janvier.",
+        purpose=Purpose.REPLY,
+    )
+    assert interaction.channel == "post"
+    assert interaction.direction == "out"
+    assert interaction.delivery_status == DeliveryStatus.TO_PRINT
+    assert interaction.recipient == "3 rue des Lilas\nBâtiment B\n31000 Toulouse"
+    pdf = letter_attachment(interaction)
+    assert pdf.mime_type == "application/pdf"
+    assert pdf.case_id == postal_case.pk
+    with pdf.file.open("rb") as handle:
+        text = pdf_text(handle.read())
+    assert postal_case.reference in text
+    assert "Madame Roux," in text
+    assert "Bâtiment B" in text
+    assert "Les travaux auront lieu en janvier." in text
