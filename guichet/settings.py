@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "guichet.register",
     "guichet.telephony",
     "guichet.letters",
+    "guichet.routing",
     "guichet.demo",
     "guichet.www.backoffice",
     "guichet.www.portal",
