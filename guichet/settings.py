@@ -255,6 +255,12 @@ GUICHET_PERIODIC_JOBS = {
 # --- Incoming email (guichet.mailbox) ---
 
 # --- Postal mail register (guichet.register) ---
+# A registered letter nobody has followed up after this many days shows as an alert to its
+# service and the service's manager.
+GUICHET_REGISTER_FOLLOW_UP_DAYS = env_int("GUICHET_REGISTER_FOLLOW_UP_DAYS", 8)
+GUICHET_REGISTER_PAGE_SIZE = env_int("GUICHET_REGISTER_PAGE_SIZE", 50)
+# Rows of an export of the register, at most (a year of a large town fits).
+GUICHET_REGISTER_EXPORT_MAX_ROWS = env_int("GUICHET_REGISTER_EXPORT_MAX_ROWS", 50000)
 
 # --- Phone and SMS (guichet.telephony) ---
 
