@@ -30,7 +30,7 @@ from guichet.core.enums import Channel, Direction
 from guichet.core.events import event_record
 from guichet.core.files import CheckedFile
 from guichet.core.references import case_reference
-from guichet.interactions.enums import DeliveryStatus, Purpose
+from guichet.interactions.enums import Purpose
 from guichet.interactions.models import Interaction
 from guichet.interactions.services import email_queue, interaction_claim, interaction_record
 
@@ -554,56 +554,80 @@ def case_requester(case: Case):
 
 @transaction.atomic
 def case_reply(
-    *, actor, case: Case, body: str, files: Sequence[CheckedFile] = (), subject: str = ""
+    *,
+    actor,
+    case: Case,
+    body: str,
+    files: Sequence[CheckedFile] = (),
+    subject: str = "",
+    channel: str = "",
 ) -> Interaction:
-    """Answer the person: by email when they have an address and have not refused email
-    (CRPA L112-14), otherwise recorded as a letter to print and post."""
+    """Answer the person by email, letter or SMS (`channel`). Without a channel, the reply
+    takes the person's preferred channel when it can, else email unless they refused it or
+    their address fails (CRPA L112-14), else a letter on letterhead (PDF, outgoing mail
+    register). A channel that cannot reach the person is refused with the reason."""
+    from guichet.letters.channels import (
+        reply_channel_problem,
+        reply_default_channel,
+        sms_signature,
+    )
+    from guichet.letters.letters import letter_produce
+
     case = _lock(case)
     _ensure_can_act(actor, case)
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("La réponse est vide.")})
-    # A reply names its author (CRPA L111-2): first name, surname, title, service address.
-    body = (
-        body
-        + "\n\n-- \n"
-        + render_to_string(
-            "emails/signature.txt", {"agent": actor, "service": case.service}
-        ).strip()
-    )
     contact = case_requester(case)
     if contact is None:
         raise ValidationError(_("Cette demande n'a pas de demandeur à qui répondre."))
+    channel = channel or reply_default_channel(contact)
+    problem = reply_channel_problem(contact, channel)
+    if problem:
+        raise ValidationError({"channel": problem})
     subject = subject.strip() or _("Votre demande %(ref)s") % {"ref": case.reference}
-    if contact.can_receive_email:
+    if channel == Channel.POST:
+        # The letter's PDF carries the signature block (CRPA L111-2).
+        interaction = letter_produce(
+            actor=actor,
+            case=case,
+            contact=contact,
+            subject=subject,
+            body=body,
+            purpose=Purpose.REPLY,
+            files=files,
+        )
+    elif channel == Channel.SMS:
+        if files:
+            raise ValidationError({"files": _("Un SMS ne peut pas porter de pièce jointe.")})
+        from guichet.telephony.sms import sms_queue
+
+        interaction = sms_queue(
+            actor=actor,
+            authority=case.authority,
+            contact=contact,
+            case=case,
+            body=body + "\n" + sms_signature(actor, case.service),
+            purpose=Purpose.REPLY,
+        )
+    else:
+        # A reply names its author (CRPA L111-2): first name, surname, title, service address.
+        signature = render_to_string(
+            "emails/signature.txt", {"agent": actor, "service": case.service}
+        ).strip()
         interaction = email_queue(
             actor=actor,
             authority=case.authority,
             contact=contact,
             case=case,
             subject=subject,
-            body=body,
+            body=body + "\n\n-- \n" + signature,
             purpose=Purpose.REPLY,
         )
         if files:
             from guichet.interactions.services import attachments_store
 
             attachments_store(interaction=interaction, files=files)
-    else:
-        interaction = interaction_record(
-            actor=actor,
-            authority=case.authority,
-            channel=Channel.POST,
-            direction=Direction.OUT,
-            contact=contact,
-            case=case,
-            subject=subject,
-            body=body,
-            files=files,
-            recipient=contact.postal_address,
-            delivery_status=DeliveryStatus.TO_PRINT,
-            purpose=Purpose.REPLY,
-        )
     if case.status == Status.NEW:
         _transition(case, Status.IN_PROGRESS, actor=actor, verb="case.started")
         case.save()
