@@ -84,6 +84,9 @@ class Contact(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # Version of the duplicate-detection keys last computed for this row (0: never), so
+    # that rows written in bulk, or before a change of the rules, are keyed by the worker.
+    match_keys_version = models.PositiveSmallIntegerField(default=0, db_index=True)
 
     objects = ContactQuerySet.as_manager()
 
@@ -164,3 +167,80 @@ class OrganisationMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "person"], name="unique_org_member")
         ]
+
+
+class ContactMatchKey(models.Model):
+    """One blocking key of a contact (same email, same number, same address, names written
+    alike…): two contacts that share a key are compared for likely duplicates, so that the
+    search never compares every pair of a large directory. Derived from personal data: the
+    keys of an anonymised or merged contact are deleted (guichet.contacts.duplicates)."""
+
+    authority = models.ForeignKey(
+        "authorities.Authority", on_delete=models.CASCADE, related_name="+"
+    )
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="match_keys")
+    key = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "key"], name="unique_contact_match_key")
+        ]
+        indexes = [models.Index(fields=["authority", "key"], name="contact_match_key_idx")]
+
+
+class DuplicateDismissal(models.Model):
+    """An agent said that two contacts are different people: the pair is not proposed again.
+    `first` is always the contact with the smaller id."""
+
+    authority = models.ForeignKey(
+        "authorities.Authority", on_delete=models.CASCADE, related_name="+"
+    )
+    first = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("faux doublon")
+        verbose_name_plural = _("faux doublons")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="unique_duplicate_dismissal"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="dismissal_ordered_pair"
+            ),
+        ]
+
+
+class ContactMerge(models.Model):
+    """The record of one merge, so that it can be reviewed (and undone while nothing has
+    happened since): who, when, the merged record's values before the merge, the survivor's
+    fields the merge changed, and the ids of everything that moved. `merged_values` and
+    `survivor_changes` hold personal data: anonymising either contact empties them."""
+
+    authority = models.ForeignKey(
+        "authorities.Authority", on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    survivor = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="merges_kept")
+    merged = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="merges_absorbed")
+    merged_values = models.JSONField(default=dict)
+    survivor_changes = models.JSONField(default=dict)
+    moved = models.JSONField(default=dict)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("fusion d'usagers")
+        verbose_name_plural = _("fusions d'usagers")
+        ordering = ["-at", "-id"]
