@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "guichet.telephony",
     "guichet.letters",
     "guichet.routing",
+    "guichet.knowledge",
     "guichet.demo",
     "guichet.www.backoffice",
     "guichet.www.portal",

@@ -19,36 +19,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import snowballstemmer
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from guichet.core.text import fold
+from guichet.core.stemming import stem_word
+from guichet.core.text import FRENCH_STOP_WORDS as STOP_WORDS
+from guichet.core.text import fold, french_stems
 
-# Words that say nothing about who is competent. Folded, as the text is.
-STOP_WORDS = frozenset(
-    """
-    a au aux avec ce ces cet cette dans de des du elle en et eux il ils je la le les leur
-    leurs lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa
-    se ses son sur ta te tes toi ton tu un une vos votre vous c d j l m n s t y est sont
-    etre avoir ai as avons avez ont ete etait fait faire plus tres bien tout tous toute
-    toutes aussi alors donc car si sans sous chez entre vers depuis pendant comme merci
-    bonjour madame monsieur mme mr svp cordialement
-    """.split()
-)
 WORD_RE = re.compile(r"[a-z0-9]+")
-_stemmer = snowballstemmer.stemmer("french")
 
 
 def words(text: str) -> list[str]:
     """The folded words of a text, in order, stop words included (for explanations)."""
     return WORD_RE.findall(fold(text))
-
-
-def _stem_tokens(text: str) -> list[str]:
-    tokens = [w for w in words(text) if w not in STOP_WORDS and len(w) > 1]
-    return _stemmer.stemWords(tokens)
 
 
 @dataclass
@@ -139,7 +123,7 @@ class TextClassifier:
         n_word = len(word_names)
         char_names = self.char_vectorizer.get_feature_names_out()
         text_words = words(text)
-        stems = {w: _stemmer.stemWord(w) for w in text_words}
+        stems = {w: stem_word(w) for w in text_words}
         by_word: dict[str, float] = defaultdict(float)
         for j, value in zip(row_x.indices, row_x.data, strict=True):
             contribution = float(value * relative[j])
@@ -184,7 +168,7 @@ class TextClassifier:
 
 
 def _stem_tokens_and_pairs(text: str) -> list[str]:
-    stems = _stem_tokens(text)
+    stems = french_stems(text)
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
 
 

@@ -1,0 +1,172 @@
+"""Searching the knowledge base in French, fast enough to type into.
+
+Each article keeps a `search_document`: the folded French stems of its title (counted three
+times, so that a title match ranks first), keywords (twice), competent service and text.
+The same document is indexed by each database's own full-text engine:
+- PostgreSQL: a GIN index on `to_tsvector('simple', search_document)` (the stemming and
+  accent folding are already done, identically on both databases);
+- SQLite: an FTS5 table `knowledge_article_fts` (rowid = article id), kept by `index_article`.
+A query is folded and stemmed the same way; its last word is a prefix (the agent is still
+typing it). When nothing matches, each word unknown to the base is replaced by its closest
+known stem, so that one typo does not leave the agent empty-handed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import BooleanField, FloatField, Max
+from django.db.models.expressions import RawSQL
+
+from guichet.core.text import french_stems
+
+FTS_TABLE = "knowledge_article_fts"
+
+
+def document_for(article, *, category_labels: Iterable[str] = ()) -> str:
+    parts = [
+        (article.title, 3),
+        (article.keywords, 2),
+        (" ".join(category_labels), 1),
+        (article.service.name if article.service_id else "", 1),
+        (article.summary, 1),
+        (article.competent, 1),
+        (article.documents, 1),
+        (article.delays, 1),
+        (article.fees, 1),
+        (article.where_when, 1),
+        (article.body, 1),
+    ]
+    stems: list[str] = []
+    for text, weight in parts:
+        stems.extend(french_stems(text) * weight)
+    return " ".join(stems)
+
+
+def index_article(article) -> None:
+    """Store the article's search document and, on SQLite, its row in the FTS5 table."""
+    labels = list(article.categories.values_list("label", flat=True)) if article.pk else []
+    document = document_for(article, category_labels=labels)
+    type(article).objects.filter(pk=article.pk).update(search_document=document)
+    article.search_document = document
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [article.pk])
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE} (rowid, document) VALUES (%s, %s)",
+                [article.pk, document],
+            )
+
+
+def query_terms(text: str) -> tuple[list[str], bool]:
+    """The stems to look for, and whether the last one is a prefix (text still typed)."""
+    terms = french_stems(text)
+    if not terms:
+        # Only stop words ("le", "la"): look for them as typed rather than for nothing.
+        terms = french_stems(text, keep_stop_words=True)
+    prefix = bool(text) and not text[-1].isspace()
+    return terms, prefix
+
+
+def _match(queryset, terms: list[str], prefix: bool):
+    if not terms:
+        return queryset.none()
+    if connection.vendor == "postgresql":
+        tsquery = " & ".join(terms[:-1] + [terms[-1] + (":*" if prefix else "")])
+        return (
+            queryset.annotate(
+                _hit=RawSQL(
+                    "to_tsvector('simple', knowledge_article.search_document) "
+                    "@@ to_tsquery('simple', %s)",
+                    [tsquery],
+                    output_field=BooleanField(),
+                ),
+                _rank=RawSQL(
+                    "ts_rank(to_tsvector('simple', knowledge_article.search_document), "
+                    "to_tsquery('simple', %s))",
+                    [tsquery],
+                    output_field=FloatField(),
+                ),
+            )
+            .filter(_hit=True)
+            .order_by("-_rank", "title")
+        )
+    if connection.vendor == "sqlite":
+        match = " AND ".join(
+            [f'"{t}"' for t in terms[:-1]] + [f'"{terms[-1]}"' + ("*" if prefix else "")]
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                f"ORDER BY bm25({FTS_TABLE}) LIMIT 500",
+                [match],
+            )
+            ranked = [row[0] for row in cursor.fetchall()]
+        position = {pk: i for i, pk in enumerate(ranked)}
+        return _Ranked(queryset.filter(pk__in=ranked), position)
+    # Any other database: containment of each stem.
+    for term in terms:
+        queryset = queryset.filter(search_document__contains=term)
+    return queryset
+
+
+class _Ranked:
+    """A queryset's rows in the order the FTS5 ranking gave."""
+
+    def __init__(self, queryset, position):
+        self.queryset = queryset
+        self.position = position
+
+    def __getitem__(self, item):
+        rows = sorted(self.queryset, key=lambda a: self.position.get(a.pk, 1_000_000))
+        return rows[item]
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def exists(self):
+        return self.queryset.exists()
+
+
+def vocabulary(authority_id: int) -> set[str]:
+    """Every stem of the authority's articles, cached until one of them changes."""
+    from guichet.knowledge.models import Article
+
+    articles = Article.objects.filter(authority_id=authority_id)
+    stamp = articles.aggregate(last=Max("updated_at"))["last"]
+    key = f"knowledge-vocabulary:{authority_id}:{stamp.timestamp() if stamp else 0}"
+    words = cache.get(key)
+    if words is None:
+        words = set()
+        for document in articles.values_list("search_document", flat=True).iterator():
+            words.update(document.split())
+        cache.set(key, words, 3600)
+    return words
+
+
+def corrected(terms: list[str], authority_id: int) -> list[str]:
+    known = vocabulary(authority_id)
+    fixed = []
+    for term in terms:
+        if term in known or len(term) < 4:
+            fixed.append(term)
+            continue
+        close = difflib.get_close_matches(term, known, n=1, cutoff=0.75)
+        fixed.append(close[0] if close else term)
+    return fixed
+
+
+def article_search(queryset, text: str, *, authority_id: int, limit: int = 10) -> list:
+    """Articles of `queryset` matching `text`, best first. Returns (articles, the words
+    actually searched when a typo was corrected, else None)."""
+    terms, prefix = query_terms((text or "")[:200])
+    found = list(_match(queryset, terms, prefix)[:limit])
+    if found or not terms:
+        return found, None
+    fixed = corrected(terms, authority_id)
+    if fixed == terms:
+        return [], None
+    return list(_match(queryset, fixed, False)[:limit]), fixed
