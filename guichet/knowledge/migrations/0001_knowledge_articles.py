@@ -10,8 +10,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('authorities', '0005_acknowledgement_delay_and_court'),
-        ('cases', '0006_acknowledgement_of_receipt'),
+        ('authorities', '0004_authority_closing_days_check'),
+        ('cases', '0005_waiting_for_finished'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
