@@ -251,6 +251,7 @@ GUICHET_QUEUE_PAGE_SIZE = env_int("GUICHET_QUEUE_PAGE_SIZE", 25)
 # Recurring jobs: name -> (task, interval in seconds), enqueued by `guichet periodic`.
 GUICHET_PERIODIC_JOBS = {
     "outgoing_mail_sweep": ("guichet.interactions.tasks.outgoing_mail_sweep", 300),
+    "outgoing_sms_sweep": ("guichet.telephony.tasks.outgoing_sms_sweep", 300),
 }
 
 # --- Incoming email (guichet.mailbox) ---
@@ -264,5 +265,23 @@ GUICHET_REGISTER_PAGE_SIZE = env_int("GUICHET_REGISTER_PAGE_SIZE", 50)
 GUICHET_REGISTER_EXPORT_MAX_ROWS = env_int("GUICHET_REGISTER_EXPORT_MAX_ROWS", 50000)
 
 # --- Phone and SMS (guichet.telephony) ---
+# Share of the calls offered that an agent picks up (Services Publics+ target: 85%).
+GUICHET_PHONE_PICKUP_TARGET = float(env("GUICHET_PHONE_PICKUP_TARGET", "0.85"))
+# A missed call waits this many days in the "to call back" list.
+GUICHET_CALLBACK_DAYS = env_int("GUICHET_CALLBACK_DAYS", 14)
+GUICHET_SWITCHBOARD_MAX_BYTES = env_int("GUICHET_SWITCHBOARD_MAX_BYTES", 5 * 1024 * 1024)
+# Column names of the switchboard's CSV export, when the usual headers are not recognised:
+# "date=Jour,time=Heure,caller=Appelant,line=Ligne,talk=Durée,ring=Attente,status=Statut".
+GUICHET_SWITCHBOARD_COLUMNS = env("GUICHET_SWITCHBOARD_COLUMNS")
+# Text messages: "http" (a provider taking JSON with a bearer token), "console" (printed,
+# for development) or a dotted path to a gateway class; empty: no SMS.
+GUICHET_SMS_BACKEND = env("GUICHET_SMS_BACKEND")
+GUICHET_SMS_URL = env("GUICHET_SMS_URL")
+GUICHET_SMS_TOKEN = env("GUICHET_SMS_TOKEN")
+GUICHET_SMS_SENDER = env("GUICHET_SMS_SENDER")
+GUICHET_SMS_TIMEOUT = env_int("GUICHET_SMS_TIMEOUT", 10)
+GUICHET_SMS_MAX_SEGMENTS = env_int("GUICHET_SMS_MAX_SEGMENTS", 6)
+# Shared secret the gateway signs its calls with (HMAC-SHA256 of the body).
+GUICHET_SMS_WEBHOOK_SECRET = env("GUICHET_SMS_WEBHOOK_SECRET")
 
 # --- Acknowledgements, reply templates and letters (guichet.letters) ---
