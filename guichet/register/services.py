@@ -247,6 +247,7 @@ def mail_register(
             interaction=interaction,
         )
         routed_to = case.service
+        interaction.refresh_from_db(fields=["case", "service"])
     elif case is not None:
         event_record(
             actor=actor,
@@ -275,6 +276,7 @@ def mail_register(
     )
     body = _header(item) + (f"\n\n{description}" if description else "")
     Interaction.objects.filter(pk=interaction.pk).update(body=body)
+    interaction.body = body
     event_record(
         actor=actor,
         verb="mail_item.registered",
