@@ -251,10 +251,24 @@ GUICHET_QUEUE_PAGE_SIZE = env_int("GUICHET_QUEUE_PAGE_SIZE", 25)
 # Recurring jobs: name -> (task, interval in seconds), enqueued by `guichet periodic`.
 GUICHET_PERIODIC_JOBS = {
     "outgoing_mail_sweep": ("guichet.interactions.tasks.outgoing_mail_sweep", 300),
+    "mailboxes_poll": (
+        "guichet.mailbox.tasks.mailboxes_poll",
+        env_int("GUICHET_MAIL_POLL_SECONDS", 60),
+    ),
     "outgoing_sms_sweep": ("guichet.telephony.tasks.outgoing_sms_sweep", 300),
 }
 
 # --- Incoming email (guichet.mailbox) ---
+# IMAP polling: certificates are verified against the system's authorities, or against this
+# file (PEM) for a private one. Messages taken per mailbox and per run, and the network timeout.
+GUICHET_IMAP_CA_FILE = env("GUICHET_IMAP_CA_FILE")
+GUICHET_IMAP_TIMEOUT = env_int("GUICHET_IMAP_TIMEOUT", 30)
+GUICHET_IMAP_BATCH = env_int("GUICHET_IMAP_BATCH", 50)
+# Largest message accepted (the SMTP receiver answers 552 above; the poller leaves it unread).
+GUICHET_INBOUND_MAX_BYTES = env_int("GUICHET_INBOUND_MAX_BYTES", 25 * 1024 * 1024)
+# The SMTP receiver (`manage.py mail_smtpd`), behind the authority's mail server.
+GUICHET_SMTPD_HOST = env("GUICHET_SMTPD_HOST", "127.0.0.1")
+GUICHET_SMTPD_PORT = env_int("GUICHET_SMTPD_PORT", 2525)
 
 # --- Postal mail register (guichet.register) ---
 # A registered letter nobody has followed up after this many days shows as an alert to its
