@@ -637,11 +637,19 @@ def case_reply(
 
 @transaction.atomic
 def case_citizen_reply(
-    *, actor, case: Case, contact, body: str, files: Sequence[CheckedFile] = ()
+    *,
+    actor,
+    case: Case,
+    contact,
+    body: str,
+    files: Sequence[CheckedFile] = (),
+    channel: str = Channel.PORTAL,
+    subject: str = "",
+    idempotency_key: str | None = None,
 ) -> Interaction:
-    """The person writes on their case from the portal. If the case was waiting for them,
-    the clock starts again; if it was resolved, it is reopened (within the authority's
-    window) so that its service reads the message."""
+    """The person writes on their case, from the portal or by email (`channel`). If the case
+    was waiting for them, the clock starts again; if it was resolved, it is reopened (within
+    the authority's window) so that its service reads the message."""
     body = (body or "").strip()
     if not body and not files:
         raise ValidationError({"body": _("Votre message est vide.")})
@@ -662,13 +670,14 @@ def case_citizen_reply(
     interaction = interaction_record(
         actor=actor,
         authority=case.authority,
-        channel=Channel.PORTAL,
+        channel=channel,
         direction=Direction.IN,
         contact=contact,
         case=case,
-        subject=_("Message sur la demande %(ref)s") % {"ref": case.reference},
+        subject=subject or _("Message sur la demande %(ref)s") % {"ref": case.reference},
         body=body,
         files=files,
+        idempotency_key=idempotency_key,
     )
     if case.status == Status.WAITING and case.waiting_for == WaitingFor.PERSON:
         _transition(
