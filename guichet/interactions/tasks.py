@@ -55,13 +55,22 @@ def interaction_send_email(interaction_id: int) -> str:
     body = interaction.body
     if interaction.case_id and tracking.LINK_PLACEHOLDER in body:
         body = body.replace(tracking.LINK_PLACEHOLDER, tracking.tracking_url(interaction.case))
+    headers = {"Message-ID": interaction.idempotency_key}
+    if interaction.case_id:
+        from guichet.mailbox.outgoing import thread_headers
+
+        # Replies come back to the case: a reply address carrying its token, and the
+        # thread headers pointing at the person's last email.
+        threading = thread_headers(interaction)
+        reply_to = [threading.pop("Reply-To")] if "Reply-To" in threading else reply_to
+        headers.update(threading)
     message = EmailMessage(
         subject=interaction.subject,
         body=body,
         from_email=formataddr((authority.public_name, settings.DEFAULT_FROM_EMAIL)),
         to=[interaction.recipient],
         reply_to=reply_to,
-        headers={"Message-ID": interaction.idempotency_key},
+        headers=headers,
     )
     for attachment in interaction.attachments.all():
         with attachment.file.open("rb") as handle:
