@@ -1,5 +1,8 @@
 """An email becomes a demand, or a message on its case, exactly once; robots never loop."""
 
+# The fixtures imported from ingest_helpers are taken as test parameters by name.
+# ruff: noqa: F811
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +26,7 @@ from guichet.mailbox.services import (
     inbound_message_release,
 )
 from guichet.mailbox.tokens import case_reply_address
-from tests.mailbox.ingest_helpers import ADDRESS, build, ingest, load, mailbox  # noqa: F401
+from tests.mailbox.ingest_helpers import build, ingest, load, mailbox  # noqa: F401 - fixtures
 
 # A new demand -----------------------------------------------------------------------------
 
