@@ -24,10 +24,10 @@ from guichet.www.backoffice.forms import (
     DuplicateForm,
     NoteForm,
     PriorityForm,
-    ReplyForm,
     StatusForm,
     TransferForm,
 )
+from guichet.www.backoffice.views.letters import ReplyChannelForm, reply_form_context
 
 
 def _service_agents(case):
@@ -68,7 +68,6 @@ def _render_case(request, case, *, forms=None, status=200):
         "contacts": CaseContact.objects.filter(case=case).select_related("contact"),
         "due": case.due_explanation(),
         "note_form": forms.get("note") or NoteForm(),
-        "reply_form": forms.get("reply") or ReplyForm(),
         "status_form": forms.get("status") or StatusForm(),
         "status_actions": [
             (action, label)
@@ -79,6 +78,7 @@ def _render_case(request, case, *, forms=None, status=200):
         "Status": Status,
     }
     if can_act:
+        context.update(reply_form_context(case, forms.get("reply")))
         context["assign_form"] = forms.get("assign") or AssignForm(agents=_service_agents(case))
         context["priority_form"] = forms.get("priority") or PriorityForm(
             initial={"priority": case.priority}
@@ -212,7 +212,7 @@ def case_note(request, pk: int):
 @agent_required
 def case_reply(request, pk: int):
     case = _case_for_action(request, pk)
-    form = ReplyForm(request.POST, request.FILES)
+    form = ReplyChannelForm(request.POST, request.FILES)
     if not form.is_valid():
         return _failed(request, case, "reply", form)
     try:
@@ -222,15 +222,18 @@ def case_reply(request, pk: int):
             body=form.cleaned_data["body"],
             subject=form.cleaned_data.get("subject") or "",
             files=form.cleaned_data["files"],
+            channel=form.cleaned_data.get("channel") or "",
         )
     except ValidationError as error:
         return _failed(request, case, "reply", form, error)
     if interaction.channel == "email":
         message = _("Réponse envoyée par courriel à %(email)s.") % {"email": interaction.recipient}
+    elif interaction.channel == "sms":
+        message = _("Réponse envoyée par SMS au %(number)s.") % {"number": interaction.recipient}
     else:
         message = _(
-            "L'usager n'a pas de courriel utilisable : la réponse est enregistrée comme "
-            "courrier à envoyer."
+            "La réponse est enregistrée comme courrier à imprimer et à envoyer : son PDF est "
+            "dans l'historique."
         )
     return _done(request, case, message)
 
