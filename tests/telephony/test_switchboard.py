@@ -104,12 +104,16 @@ def test_latin1_with_commas_and_english_headers(authority, front_desk):
     assert (call.talk_seconds, call.ring_seconds, call.answered) == (125, 10, True)
 
 
-def test_without_a_status_column_the_talk_time_says_whether_it_was_answered(
-    authority, front_desk
-):
-    content = "Jour;Heure;Appelant;Durée\n02/11/2026;10:00;0612345678;0\n02/11/2026;10:05;0612345678;1:30\n"
+def test_without_a_status_column_the_talk_time_says_whether_it_was_answered(authority, front_desk):
+    content = (
+        "Jour;Heure;Appelant;Durée\n"
+        "02/11/2026;10:00;0612345678;0\n"
+        "02/11/2026;10:05;0612345678;1:30\n"
+    )
     import_file(authority, front_desk, content.encode())
-    assert list(SwitchboardCall.objects.order_by("started_at").values_list("answered", flat=True)) == [
+    assert list(
+        SwitchboardCall.objects.order_by("started_at").values_list("answered", flat=True)
+    ) == [
         False,
         True,
     ]
@@ -133,7 +137,7 @@ def test_columns_can_be_named(authority, front_desk, settings):
         (b"Date;Heure;Appelant\n02/11/2026;10:00;0612345678\n", "Ni colonne d'état"),
         (b"Date;Appelant;Statut\n02/11/2026;0612345678;ok\n", None),
         (
-            "date=Jour".encode(),
+            b"date=Jour",
             "Aucune colonne de date",
         ),
     ],
