@@ -26,6 +26,24 @@ urlpatterns = [
     path(
         "usagers/<int:pk>/membres/chercher/", contacts.member_search, name="contact_member_search"
     ),
+    path("usagers/doublons/", contacts.contact_duplicates, name="contact_duplicates"),
+    path(
+        "usagers/<int:pk>/doublons/<int:other_pk>/ecarter/",
+        contacts.contact_duplicate_dismiss,
+        name="contact_duplicate_dismiss",
+    ),
+    path(
+        "usagers/<int:pk>/fusionner/<int:other_pk>/",
+        contacts.contact_merge_review,
+        name="contact_merge",
+    ),
+    path("usagers/fusions/", contacts.contact_merges, name="contact_merges"),
+    path("usagers/fusions/<int:pk>/", contacts.contact_merge_detail, name="contact_merge_detail"),
+    path(
+        "usagers/fusions/<int:pk>/annuler/",
+        contacts.contact_merge_undo_view,
+        name="contact_merge_undo",
+    ),
     path("guichet/", desk.desk, name="desk"),
     path("guichet/usagers/", desk.desk_matches, name="desk_matches"),
     path("collectivite/", desk.authority_switch, name="authority_switch"),
