@@ -251,6 +251,10 @@ GUICHET_QUEUE_PAGE_SIZE = env_int("GUICHET_QUEUE_PAGE_SIZE", 25)
 # Recurring jobs: name -> (task, interval in seconds), enqueued by `guichet periodic`.
 GUICHET_PERIODIC_JOBS = {
     "outgoing_mail_sweep": ("guichet.interactions.tasks.outgoing_mail_sweep", 300),
+    "acknowledgements_send_due": (
+        "guichet.letters.acknowledgement_tasks.acknowledgements_send_due",
+        env_int("GUICHET_ACKNOWLEDGEMENT_EVERY_SECONDS", 900),
+    ),
     "mailboxes_poll": (
         "guichet.mailbox.tasks.mailboxes_poll",
         env_int("GUICHET_MAIL_POLL_SECONDS", 60),
@@ -299,3 +303,6 @@ GUICHET_SMS_MAX_SEGMENTS = env_int("GUICHET_SMS_MAX_SEGMENTS", 6)
 GUICHET_SMS_WEBHOOK_SECRET = env("GUICHET_SMS_WEBHOOK_SECRET")
 
 # --- Acknowledgements, reply templates and letters (guichet.letters) ---
+# Working days within which an electronic request gets its acknowledgement of receipt
+# (CRPA R112-11-1: 10; an older text said 7). Each authority may set its own.
+GUICHET_ACKNOWLEDGEMENT_DELAY_DAYS = env_int("GUICHET_ACKNOWLEDGEMENT_DELAY_DAYS", 10)

@@ -74,6 +74,21 @@ class Authority(models.Model):
         validators=[validate_closing_days],
     )
     reopen_window_days = models.PositiveIntegerField(_("délai de réouverture (jours)"), default=30)
+    # Acknowledgements of receipt (see guichet.letters.acknowledgements).
+    acknowledgement_delay_days = models.PositiveSmallIntegerField(
+        _("délai d'accusé de réception des demandes électroniques (jours ouvrés)"),
+        null=True,
+        blank=True,
+        help_text=_("Vide : la valeur par défaut de l'instance (10 jours ouvrés, CRPA R112-11-1)."),
+    )
+    administrative_court = models.CharField(
+        _("tribunal administratif compétent"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Par exemple : tribunal administratif de Toulouse. Cité dans les voies de recours."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

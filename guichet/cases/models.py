@@ -53,6 +53,24 @@ class Category(models.Model):
     silence_delay_days = models.PositiveIntegerField(
         _("délai de décision implicite (jours)"), default=60
     )
+    # Two months in general (CRPA L231-1): counted in months from the date of receipt, the
+    # days above being used only when this is left empty.
+    silence_delay_months = models.PositiveSmallIntegerField(
+        _("délai de décision implicite (mois)"),
+        null=True,
+        blank=True,
+        default=2,
+        help_text=_("Deux mois en règle générale. Laissez vide pour compter le délai en jours."),
+    )
+    acknowledgement_exempt = models.BooleanField(
+        _("dispensée d'accusé de réception"),
+        default=False,
+        help_text=_(
+            "Aucun accusé de réception n'est envoyé pour les demandes de cette catégorie "
+            "(CRPA L112-3 : demandes abusives, ou réglées sous quinze jours au profit du "
+            "demandeur)."
+        ),
+    )
     retention_days = models.PositiveIntegerField(
         _("durée de conservation après clôture (jours)"), default=3 * 365
     )
@@ -89,6 +107,16 @@ class Category(models.Model):
 
     def offered_on(self, channel: str) -> bool:
         return channel in (self.channels or [])
+
+
+class AcknowledgementStatus(models.TextChoices):
+    """Where a case stands with its acknowledgement of receipt (CRPA L112-3, R112-5)."""
+
+    NONE = "", _("Non prévu")
+    DUE = "due", _("À envoyer")
+    SENT = "sent", _("Envoyé")
+    EXEMPT = "exempt", _("Dispensé")
+    BLOCKED = "blocked", _("Impossible : ni courriel ni adresse postale")
 
 
 class Case(models.Model):
@@ -153,6 +181,29 @@ class Case(models.Model):
     # Secret behind the private tracking link of a person who wrote without an account
     # (see guichet.cases.tracking): the link itself is never stored.
     tracking_nonce = models.CharField(max_length=32, blank=True)
+    # The acknowledgement of receipt owed to the person (see guichet.letters.acknowledgements):
+    # when it is due, and the exchange that proves it was sent.
+    acknowledgement_status = models.CharField(
+        _("accusé de réception"),
+        max_length=8,
+        choices=AcknowledgementStatus.choices,
+        blank=True,
+        default=AcknowledgementStatus.NONE,
+    )
+    acknowledgement_due_on = models.DateField(_("accusé de réception dû le"), null=True, blank=True)
+    acknowledgement = models.ForeignKey(
+        "interactions.Interaction",
+        verbose_name=_("accusé de réception envoyé"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Documents the person still has to send, and by when (CRPA L114-5).
+    missing_documents = models.TextField(_("pièces manquantes"), blank=True)
+    missing_documents_due_on = models.DateField(
+        _("pièces à transmettre avant le"), null=True, blank=True
+    )
     anonymised_at = models.DateTimeField(null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
@@ -170,6 +221,9 @@ class Case(models.Model):
             models.Index(fields=["assignee", "status"], name="case_assignee_idx"),
             models.Index(fields=["authority", "received_at"], name="case_authority_recv_idx"),
             models.Index(fields=["reference"], name="case_reference_idx"),
+            models.Index(
+                fields=["acknowledgement_status", "acknowledgement_due_on"], name="case_ack_due_idx"
+            ),
         ]
 
     def __str__(self) -> str:

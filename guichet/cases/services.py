@@ -33,6 +33,7 @@ from guichet.core.references import case_reference
 from guichet.interactions.enums import Purpose
 from guichet.interactions.models import Interaction
 from guichet.interactions.services import email_queue, interaction_claim, interaction_record
+from guichet.letters import acknowledgements
 
 
 class TransitionError(ValidationError):
@@ -205,6 +206,7 @@ def case_create(
         delay_days=case.delay_days,
         calendar=authority.calendar,
     ).due_on
+    acknowledgements.acknowledgement_prepare(case)
     case.save()
     if contact:
         CaseContact.objects.create(case=case, contact=contact, role=CaseContactRole.REQUESTER)
@@ -239,6 +241,10 @@ def case_create(
     if notify and contact and contact.email and not contact.email_failing:
         if electronic or contact.can_receive_email:
             _send_registration(case=case, contact=contact, actor=actor)
+    if notify:
+        # The acknowledgement of receipt (CRPA L112-3): at once for a request by post, at the
+        # counter or by phone; electronic ones, and any not sent here, by the recurring job.
+        acknowledgements.acknowledgement_schedule(case=case)
     return case, tracking.tracking_token(case) or None
 
 

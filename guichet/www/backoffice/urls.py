@@ -53,4 +53,5 @@ urlpatterns = [
     path("telephonie/", include("guichet.www.backoffice.telephony_urls")),
     path("courriels/", include("guichet.www.backoffice.mailbox_urls")),
     path("modeles/", include("guichet.www.backoffice.letters_urls")),
+    path("accuses/", include("guichet.www.backoffice.acknowledgement_urls")),
 ]
