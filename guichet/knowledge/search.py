@@ -71,11 +71,15 @@ def query_terms(text: str) -> tuple[list[str], bool]:
     return terms, prefix
 
 
-def _match(queryset, terms: list[str], prefix: bool):
+def _match(queryset, terms: list[str], prefix: bool, *, every: bool = True):
+    """`every`: all the words (a search typed by the agent); otherwise any of them, the
+    articles sharing the most words first (a person's sentence at the desk)."""
     if not terms:
         return queryset.none()
+    terms = list(dict.fromkeys(terms))
     if connection.vendor == "postgresql":
-        tsquery = " & ".join(terms[:-1] + [terms[-1] + (":*" if prefix else "")])
+        joiner = " & " if every else " | "
+        tsquery = joiner.join(terms[:-1] + [terms[-1] + (":*" if prefix else "")])
         return (
             queryset.annotate(
                 _hit=RawSQL(
@@ -95,7 +99,7 @@ def _match(queryset, terms: list[str], prefix: bool):
             .order_by("-_rank", "title")
         )
     if connection.vendor == "sqlite":
-        match = " AND ".join(
+        match = (" AND " if every else " OR ").join(
             [f'"{t}"' for t in terms[:-1]] + [f'"{terms[-1]}"' + ("*" if prefix else "")]
         )
         with connection.cursor() as cursor:
@@ -107,10 +111,16 @@ def _match(queryset, terms: list[str], prefix: bool):
             ranked = [row[0] for row in cursor.fetchall()]
         position = {pk: i for i, pk in enumerate(ranked)}
         return _Ranked(queryset.filter(pk__in=ranked), position)
-    # Any other database: containment of each stem.
+    # Any other database: containment of the stems.
+    from django.db.models import Q
+
+    condition = Q()
     for term in terms:
-        queryset = queryset.filter(search_document__contains=term)
-    return queryset
+        if every:
+            condition &= Q(search_document__contains=term)
+        else:
+            condition |= Q(search_document__contains=term)
+    return queryset.filter(condition)
 
 
 class _Ranked:
@@ -159,14 +169,17 @@ def corrected(terms: list[str], authority_id: int) -> list[str]:
     return fixed
 
 
-def article_search(queryset, text: str, *, authority_id: int, limit: int = 10) -> list:
-    """Articles of `queryset` matching `text`, best first. Returns (articles, the words
-    actually searched when a typo was corrected, else None)."""
-    terms, prefix = query_terms((text or "")[:200])
-    found = list(_match(queryset, terms, prefix)[:limit])
+def article_search(
+    queryset, text: str, *, authority_id: int, limit: int = 10, every: bool = True
+) -> tuple[list, list[str] | None]:
+    """Articles of `queryset` matching `text`, best first, and the words actually searched
+    when a typo was corrected (else None). `every=False` for a whole sentence: articles
+    sharing any of its words, the most relevant first."""
+    terms, prefix = query_terms((text or "")[: 500 if not every else 200])
+    found = list(_match(queryset, terms, prefix, every=every)[:limit])
     if found or not terms:
         return found, None
     fixed = corrected(terms, authority_id)
     if fixed == terms:
         return [], None
-    return list(_match(queryset, fixed, False)[:limit]), fixed
+    return list(_match(queryset, fixed, False, every=every)[:limit]), fixed

@@ -37,6 +37,19 @@
       block.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !shown; });
     });
   }
+  // A suggested category at the one-stop desk: open a case in it in one click.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-choose-category]");
+    if (!button) { return; }
+    var form = button.closest("form");
+    var opening = form && form.querySelector("input[name='outcome'][value='case']");
+    var select = form && form.querySelector("select[name='category']");
+    if (!opening || !select) { return; }
+    opening.checked = true;
+    refreshConditional();
+    select.value = button.getAttribute("data-choose-category");
+    select.focus();
+  });
   document.addEventListener("change", refreshConditional);
   document.addEventListener("DOMContentLoaded", refreshConditional);
   document.addEventListener("htmx:afterSwap", refreshConditional);

@@ -204,3 +204,13 @@ def test_citizens_and_other_authorities_read_nothing_internal(
     assert not Article.objects.readable_by(foreign_agent).exists()
     assert Article.objects.readable_by(front_desk).count() == 3
     assert list(Article.objects.public()) == [base["naissance"]]
+
+
+def test_a_whole_sentence_finds_the_articles_sharing_its_words(authority, base):
+    found, _ = article_search(
+        Article.objects.filter(authority=authority),
+        "Bonjour, je voudrais louer la salle pour le mariage de ma fille",
+        authority_id=authority.pk,
+        every=False,
+    )
+    assert found[0].title == "Location de la salle des fêtes"

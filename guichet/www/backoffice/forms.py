@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from guichet.cases.enums import Priority, WaitingFor
@@ -163,7 +164,17 @@ class DeskForm(forms.Form):
         initial=Channel.COUNTER,
     )
     body = forms.CharField(
-        label=_("Ce que la personne demande"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Ce que la personne demande"),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                # The knowledge base answers while the agent types the person's words.
+                "hx-get": reverse_lazy("backoffice:knowledge_suggestions"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#kb-suggestions",
+                "aria-describedby": "kb-suggestions",
+            }
+        ),
     )
     duration_minutes = forms.IntegerField(
         label=_("Durée (minutes)"), required=False, min_value=0, max_value=600

@@ -53,5 +53,6 @@ urlpatterns = [
     path("telephonie/", include("guichet.www.backoffice.telephony_urls")),
     path("courriels/", include("guichet.www.backoffice.mailbox_urls")),
     path("modeles/", include("guichet.www.backoffice.letters_urls")),
+    path("fiches/", include("guichet.www.backoffice.knowledge_urls")),
     path("accuses/", include("guichet.www.backoffice.acknowledgement_urls")),
 ]

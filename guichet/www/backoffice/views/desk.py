@@ -82,7 +82,12 @@ def desk(request):
     authority = current_authority(request)
     categories = _categories(authority)
     if request.method != "POST":
-        form = DeskForm(categories=categories, initial={"submission_key": uuid.uuid4().hex})
+        initial = {"submission_key": uuid.uuid4().hex}
+        # Coming from a knowledge article's "open a case" link.
+        chosen = request.GET.get("category") or ""
+        if chosen.isdigit() and categories.filter(pk=int(chosen)).exists():
+            initial.update(outcome="case", category=int(chosen))
+        form = DeskForm(categories=categories, initial=initial)
         selected = None
         if (request.GET.get("contact") or "").isdigit():
             selected = (
