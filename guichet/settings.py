@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "guichet.letters",
     "guichet.routing",
     "guichet.knowledge",
+    "guichet.territories",
     "guichet.demo",
     "guichet.www.backoffice",
     "guichet.www.portal",
