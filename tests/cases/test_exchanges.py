@@ -94,6 +94,10 @@ def test_a_person_who_refused_email_gets_a_letter(
     case, agent, citizen_contact, django_capture_on_commit_callbacks
 ):
     citizen_contact.refuses_email = True
+    # A letter needs a postal address; without one the reply is refused.
+    citizen_contact.address_line1 = "3 rue des Lilas"
+    citizen_contact.postal_code = "31000"
+    citizen_contact.city = "Toulouse"
     citizen_contact.save()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

@@ -50,15 +50,3 @@ def postal_case(authority, category, postal_contact, agent):
 def _sms_printed(settings):
     # Text messages go to the console gateway: what is checked is what is queued.
     settings.GUICHET_SMS_BACKEND = "console"
-
-
-@pytest.fixture(autouse=True)
-def _register_until_landed(monkeypatch):
-    # TEMPORARY: the outgoing mail register is being written; until it lands, letters are
-    # produced without their register entry.
-    import inspect
-
-    from guichet.register import services as register
-
-    if "NotImplementedError" in inspect.getsource(register.mail_item_record_outgoing):
-        monkeypatch.setattr(register, "mail_item_record_outgoing", lambda **kwargs: None)

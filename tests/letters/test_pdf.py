@@ -2,9 +2,16 @@
 
 import datetime as dt
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from guichet.interactions.enums import DeliveryStatus, Purpose
+from guichet.interactions.models import Interaction
 from guichet.letters.letters import letter_attachment, letter_produce
 from guichet.letters.pdf import french_date, letter_pdf
+from guichet.register.enums import MailDirection
+from guichet.register.models import MailItem
+from tests import factories as f
 from tests.letters.conftest import pdf_text
 
 
@@ -85,3 +92,64 @@ def test_a_produced_letter_is_kept_as_sent(postal_case, postal_contact, agent):
     assert "Madame Roux," in text
     assert "Bâtiment B" in text
     assert "Les travaux auront lieu en janvier." in text
+    # Entered in the outgoing mail register, once.
+    item = MailItem.objects.get(interaction=interaction)
+    assert item.direction == MailDirection.OUTGOING
+    assert item.case_id == postal_case.pk
+    assert item.subject == "Votre trottoir"
+
+
+def test_a_letter_without_a_postal_address_is_refused(postal_case, postal_contact, agent):
+    postal_contact.address_line1 = postal_contact.address_line2 = ""
+    postal_contact.postal_code = postal_contact.city = ""
+    postal_contact.save()
+    with pytest.raises(ValidationError) as info:
+        letter_produce(
+            actor=agent,
+            case=postal_case,
+            contact=postal_contact,
+            subject="Votre trottoir",
+            body="Texte",
+            purpose=Purpose.REPLY,
+        )
+    assert info.value.messages == [
+        "Hélène ROUX n'a pas d'adresse postale : complétez sa fiche avant d'envoyer un courrier."
+    ]
+    assert not Interaction.objects.filter(channel="post", direction="out").exists()
+    assert not MailItem.objects.exists()
+
+
+def test_a_letter_to_a_person_of_another_authority_is_refused(postal_case, other_authority, agent):
+    stranger = f.ContactFactory(authority=other_authority, address_line1="1 rue X", city="Y")
+    with pytest.raises(ValidationError):
+        letter_produce(
+            actor=agent,
+            case=postal_case,
+            contact=stranger,
+            subject="Objet",
+            body="Texte",
+            purpose=Purpose.REPLY,
+        )
+    assert not MailItem.objects.exists()
+
+
+def test_a_letter_produced_by_the_software_is_signed_by_the_agent_in_charge(
+    postal_case, postal_contact, agent
+):
+    from guichet.cases.models import Case
+
+    Case.objects.filter(pk=postal_case.pk).update(assignee=agent)
+    postal_case.refresh_from_db()
+    interaction = letter_produce(
+        actor=None,
+        case=postal_case,
+        contact=postal_contact,
+        subject="Accusé de réception",
+        body="Nous avons bien reçu votre demande.",
+        purpose=Purpose.ACKNOWLEDGEMENT,
+    )
+    assert interaction.purpose == Purpose.ACKNOWLEDGEMENT
+    with letter_attachment(interaction).file.open("rb") as handle:
+        text = pdf_text(handle.read())
+    assert "Paul VOIRIE" in text
+    assert MailItem.objects.filter(interaction=interaction).count() == 1

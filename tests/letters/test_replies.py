@@ -11,6 +11,7 @@ from guichet.interactions.enums import DeliveryStatus, Purpose
 from guichet.interactions.models import Interaction
 from guichet.letters.channels import reply_default_channel
 from guichet.letters.letters import letter_attachment
+from guichet.register.models import MailItem
 from tests.letters.conftest import pdf_text
 
 
@@ -47,6 +48,7 @@ def test_a_reply_by_letter_is_a_pdf_on_letterhead(
     ):
         assert expected in text, expected
     assert mail.outbox == []
+    assert MailItem.objects.get(interaction=interaction).correspondent
 
 
 def test_a_reply_by_email_is_signed(case, agent, django_capture_on_commit_callbacks):
