@@ -1,0 +1,4 @@
+// The print button of the daily list (no inline script under the Content-Security-Policy).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) { window.print(); }
+});
