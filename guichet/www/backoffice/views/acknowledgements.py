@@ -60,7 +60,8 @@ def _add_errors(form, error: ValidationError) -> None:
 def acknowledgement_send_page(request, pk: int):
     case = _case_for_action(request, pk)
     sendable = case.acknowledgement_status in SENDABLE
-    form = AcknowledgementForm(request.POST or None)
+    # An empty form is a valid one here: a complete request has no documents to list.
+    form = AcknowledgementForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
