@@ -395,8 +395,15 @@ def test_importing_a_file_from_the_page(client_for, front_desk):
     assert SwitchboardCall.objects.count() == 6
 
 
-def test_an_import_with_bad_input_is_refused(client_for, front_desk):
+def test_an_import_with_bad_input_is_refused(client_for, front_desk, settings):
     client = client_for(front_desk)
+    settings.GUICHET_SWITCHBOARD_MAX_BYTES = 100
+    response = client.post(
+        url("switchboard_import"), {"file": SimpleUploadedFile("s.csv", KNOWN_FILE.encode())}
+    )
+    assert response.status_code == 400
+    assert "Le fichier est trop volumineux." in text(response)
+    settings.GUICHET_SWITCHBOARD_MAX_BYTES = 10_000
     assert client.post(url("switchboard_import"), {}).status_code == 400
     response = client.post(
         url("switchboard_import"),

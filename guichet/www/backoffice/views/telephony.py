@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -368,6 +369,10 @@ def switchboard_import(request):
     if request.method == "POST":
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            if upload.size > settings.GUICHET_SWITCHBOARD_MAX_BYTES:
+                # Refused before reading it into memory.
+                form.add_error("file", _("Le fichier est trop volumineux."))
+        if form.is_valid():
             try:
                 batch = switchboard_import_service(
                     actor=request.user,
