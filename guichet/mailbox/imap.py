@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import re
 import socket
 import ssl
 from collections.abc import Iterator
@@ -215,7 +216,12 @@ def _close(client: IMAPClient) -> None:
 
 def describe_error(exc: BaseException) -> str:
     """What an administrator reads on the mailbox page when a run fails."""
-    detail = str(exc)[:300]
+    detail = str(exc.args[0] if exc.args else exc)
+    # imapclient quotes the server's own words as a bytes literal: b'[AUTHENTICATIONFAILED] …'
+    quoted = re.fullmatch(r"b(['\"])(.*)\1", detail, re.DOTALL)
+    if quoted:
+        detail = quoted.group(2)
+    detail = detail[:300]
     if isinstance(exc, PasswordUnreadable):
         return _(
             "Le mot de passe enregistré ne peut plus être lu (la clé secrète du site a changé) : "
