@@ -17,6 +17,7 @@ from guichet.cases.models import Case, Category
 from guichet.cases.querysets import overdue_condition
 from guichet.core.enums import Channel
 from guichet.www.backoffice.access import agent_required, current_authority
+from guichet.www.backoffice.views.register import register_alerts
 
 SORTS = {
     "due": ("due_on", "priority_rank", "received_at"),
@@ -138,5 +139,7 @@ def queue(request):
             "channels": Channel.choices,
             "assignees": assignees,
             "today": today,
+            "register_alerts": register_alerts(user, authority),
+            "register_follow_up_days": settings.GUICHET_REGISTER_FOLLOW_UP_DAYS,
         },
     )
