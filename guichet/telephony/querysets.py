@@ -33,7 +33,14 @@ def phone_calls_visible_to(user, authority):
     return (
         Interaction.objects.visible_to(user)
         .filter(authority=authority, channel=Channel.PHONE)
-        .select_related("contact", "agent", "service", "case", "phone_call")
+        .select_related(
+            "contact",
+            "agent",
+            "service",
+            "case",
+            "phone_call__callback_of",
+            "phone_call__switchboard_call",
+        )
     )
 
 

@@ -199,6 +199,39 @@ def test_recording_a_missed_call_finds_the_caller_by_number(client_for, front_de
     assert Event.objects.filter(verb="call.missed_recorded", actor=front_desk).exists()
 
 
+def test_a_missed_call_noted_from_a_contacts_page_is_theirs(
+    client_for, front_desk, contact, agent, authority
+):
+    from guichet.contacts.services import contact_create
+
+    namesake = contact_create(
+        actor=agent, authority=authority, first_name="Rose", phone="0561223344"
+    )
+    client = client_for(front_desk)
+    page = text(client.get(url("call_missed") + f"?usager={namesake.pk}"))
+    assert "Appel de Rose." in page
+    assert 'value="05 61 22 33 44"' in page
+    response = client.post(
+        url("call_missed"),
+        {"number": "0561223344", "occurred_at": "2026-11-02T10:15", "contact": namesake.pk},
+    )
+    assert response.status_code == 302
+    assert Interaction.objects.get(outcome=Outcome.MISSED).contact == namesake
+
+
+def test_a_number_shared_by_two_contacts_names_nobody(
+    client_for, front_desk, contact, agent, authority
+):
+    from guichet.contacts.services import contact_create
+
+    contact_create(actor=agent, authority=authority, first_name="Rose", phone="0561223344")
+    response = client_for(front_desk).post(
+        url("call_missed"), {"number": "0561223344", "occurred_at": "2026-11-02T10:15"}
+    )
+    assert response.status_code == 302
+    assert Interaction.objects.get(outcome=Outcome.MISSED).contact is None
+
+
 def test_a_missed_call_with_bad_input_is_refused(
     client_for, front_desk, other_authority, authority
 ):
@@ -234,13 +267,13 @@ def test_the_calls_page_lists_what_the_agent_may_see(
         duration_seconds=240,
     )
     page = text(client_for(front_desk).get(url("calls")))
-    assert "+33561223344" in page
+    assert "05 61 22 33 44" in page
     assert "Lucien BERNARD" in page
     assert "1 appel à rappeler" in page
     # The agent of the Voirie sees the call they took, not the front desk's missed call.
     response = client_for(agent).get(url("calls"))
     page = text(response)
-    assert "4 min" in page
+    assert "4 min 00 s" in page
     assert "Lucien BERNARD" not in page
     assert "Aucun appel en attente de rappel." in page
 
@@ -298,6 +331,7 @@ def test_calling_back_a_missed_call(client_for, front_desk, missed, contact):
     assert callback.interaction.direction == Direction.OUT
     assert callback.interaction.contact == contact
     assert callback.interaction.duration_seconds == 180
+    assert "rappel de l'appel du" in text(client.get(url("calls") + "?sens=out&suite=answered"))
     assert callback.number == "+33561223344"
     assert Event.objects.filter(verb="call.called_back", data__reached=True).exists()
     assert "Aucun appel en attente de rappel." in text(client.get(url("calls")))

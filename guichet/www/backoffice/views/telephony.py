@@ -210,6 +210,17 @@ def call_missed(request):
     initial = {"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}
     if request.GET.get("numero"):
         initial["number"] = request.GET["numero"][:40]
+    chosen = None
+    if (request.GET.get("usager") or "").isdigit():
+        # From a contact's page: the call is theirs, whatever number they called from.
+        chosen = (
+            Contact.objects.visible_to(request.user)
+            .filter(authority=authority, pk=int(request.GET["usager"]))
+            .first()
+        )
+        if chosen is not None:
+            initial["contact"] = chosen.pk
+            initial.setdefault("number", display_phone(chosen.mobile or chosen.phone))
     form = MissedCallForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -252,7 +263,7 @@ def call_missed(request):
     return render(
         request,
         "backoffice/telephony/missed.html",
-        {"authority": authority, "form": form},
+        {"authority": authority, "form": form, "chosen": chosen},
         status=status,
     )
 
