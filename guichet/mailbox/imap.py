@@ -26,6 +26,7 @@ import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -273,25 +274,33 @@ def mailbox_lock(mailbox_id: int) -> Iterator[bool]:
     PostgreSQL: a session advisory lock, shared by every server of the deployment. SQLite
     lives on one machine, so a lock on a file beside the other run-time files does the same.
     Both are released by the system when the process dies: a killed poller leaves no stale
-    claim behind."""
+    claim behind. Both are keyed on the database's name too, so that two databases on one
+    server (staging and production, parallel test runs) do not hold each other's mailboxes.
+    """
+    database = str(connection.settings_dict.get("NAME") or "")
+    digest = hashlib.sha256(f"guichet.mailbox:{database}".encode()).digest()
     if connection.vendor == "postgresql":
+        space = int.from_bytes(digest[:4], "big", signed=True)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_SPACE, mailbox_id])
+            cursor.execute(
+                "SELECT pg_try_advisory_lock(%s::integer, %s::integer)", [space, mailbox_id]
+            )
             acquired = cursor.fetchone()[0]
         try:
             yield acquired
         finally:
             if acquired:
                 with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_SPACE, mailbox_id])
+                    cursor.execute(
+                        "SELECT pg_advisory_unlock(%s::integer, %s::integer)", [space, mailbox_id]
+                    )
         return
     import fcntl
 
-    database = str(connection.settings_dict.get("NAME") or "")
-    tag = hashlib.sha256(database.encode()).hexdigest()[:12]
-    folder = settings.VAR_DIR / "locks"
+    folder = Path(settings.VAR_DIR) / "locks"
     folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / f"mailbox-{tag}-{mailbox_id}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+    path = folder / f"mailbox-{digest[:6].hex()}-{mailbox_id}.lock"
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -304,10 +313,6 @@ def mailbox_lock(mailbox_id: int) -> Iterator[bool]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
-
-
-# A constant first key, so that these advisory locks do not meet other users' locks.
-_LOCK_SPACE = 0x6D61696C  # "mail"
 
 
 # --- Polling --------------------------------------------------------------------------------
