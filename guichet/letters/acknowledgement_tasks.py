@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import logging
 
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
 from guichet.cases.models import AcknowledgementStatus, Case
+from guichet.interactions.enums import DeliveryStatus
 from guichet.letters.acknowledgements import (
     AcknowledgementNotDue,
     AcknowledgementUnreachable,
@@ -46,11 +48,17 @@ def acknowledgement_send_case(case_id: int) -> str:
 @task()
 def acknowledgements_send_due() -> int:
     """The recurring job: send every acknowledgement whose day has come and that nobody
-    sent yet, the oldest first. Returns how many were sent."""
+    sent yet, the oldest first, and again those whose email failed. Returns how many were
+    sent."""
     today = timezone.localdate()
     due = (
         Case.objects.filter(
-            acknowledgement_status=AcknowledgementStatus.DUE, acknowledgement_due_on__lte=today
+            Q(acknowledgement_status=AcknowledgementStatus.DUE, acknowledgement_due_on__lte=today)
+            # An acknowledgement whose email could not be delivered goes again, by letter.
+            | Q(
+                acknowledgement_status=AcknowledgementStatus.SENT,
+                acknowledgement__delivery_status=DeliveryStatus.FAILED,
+            )
         )
         .select_related("authority")
         .order_by("acknowledgement_due_on", "pk")[:BATCH]

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -36,7 +37,7 @@ from guichet.cases.enums import SilenceRule
 from guichet.cases.models import AcknowledgementStatus, Case
 from guichet.core.enums import Channel
 from guichet.core.events import event_record
-from guichet.interactions.enums import Purpose
+from guichet.interactions.enums import DeliveryStatus, Purpose
 from guichet.interactions.models import Interaction
 
 # Requests received by electronic means (saisine par voie électronique, L112-8 s.).
@@ -324,6 +325,27 @@ def _check_missing_documents(text: str, due_on: dt.date | None, today: dt.date) 
     return "\n".join(lines)
 
 
+def _failed_acknowledgement_id(case: Case) -> int | None:
+    """The acknowledgement sent by email that could not be delivered, if that is where the
+    case stands: it is sent again, by letter now that the address is marked as failing."""
+    row = (
+        Case.objects.filter(pk=case.pk, acknowledgement_status=AcknowledgementStatus.SENT)
+        .values_list("acknowledgement_id", "acknowledgement__delivery_status")
+        .first()
+    )
+    if row and row[0] and row[1] == DeliveryStatus.FAILED:
+        return row[0]
+    return None
+
+
+def acknowledgement_may_send(case: Case) -> bool:
+    """Whether the case's acknowledgement may be sent now: still owed, or sent by an email
+    that failed."""
+    if case.acknowledgement_status in SENDABLE:
+        return True
+    return _failed_acknowledgement_id(case) is not None
+
+
 @transaction.atomic
 def acknowledgement_send(
     *,
@@ -345,10 +367,16 @@ def acknowledgement_send(
     missing_documents = _check_missing_documents(missing_documents, missing_documents_due_on, today)
     if not missing_documents:
         missing_documents_due_on = None
-    # The claim: only one transaction moves the case out of the sendable statuses; another
-    # one waits for it, then finds nothing left to claim.
-    claimed = Case.objects.filter(pk=case.pk, acknowledgement_status__in=SENDABLE).update(
+    # The claim: only one transaction moves the case out of the sendable statuses (or off an
+    # acknowledgement whose email failed); another one waits for it, then finds nothing
+    # left to claim.
+    claim = Q(acknowledgement_status__in=SENDABLE)
+    failed_id = _failed_acknowledgement_id(case)
+    if failed_id is not None:
+        claim = Q(acknowledgement_status=AcknowledgementStatus.SENT, acknowledgement_id=failed_id)
+    claimed = Case.objects.filter(claim, pk=case.pk).update(
         acknowledgement_status=AcknowledgementStatus.SENT,
+        acknowledgement=None,
         missing_documents=missing_documents,
         missing_documents_due_on=missing_documents_due_on,
     )
@@ -422,12 +450,16 @@ def acknowledgement_send(
 
 @transaction.atomic
 def acknowledgement_block(*, actor, case: Case) -> bool:
-    """Mark a due acknowledgement as impossible to send (nowhere to send it), so that the
-    case page says so and the recurring job stops trying; an agent sends it once the
-    person's record is complete."""
-    blocked = Case.objects.filter(
-        pk=case.pk, acknowledgement_status=AcknowledgementStatus.DUE
-    ).update(acknowledgement_status=AcknowledgementStatus.BLOCKED)
+    """Mark an acknowledgement still owed as impossible to send (nowhere to send it), so
+    that the case page says so and the recurring job stops trying; an agent sends it once
+    the person's record is complete."""
+    owed = Q(acknowledgement_status=AcknowledgementStatus.DUE)
+    failed_id = _failed_acknowledgement_id(case)
+    if failed_id is not None:
+        owed = Q(acknowledgement_status=AcknowledgementStatus.SENT, acknowledgement_id=failed_id)
+    blocked = Case.objects.filter(owed, pk=case.pk).update(
+        acknowledgement_status=AcknowledgementStatus.BLOCKED
+    )
     if blocked:
         event_record(actor=actor, verb="case.acknowledgement_blocked", target=case, case=case)
     return bool(blocked)

@@ -57,6 +57,24 @@ def test_the_case_page_says_when_and_how_it_went(due_case, client_for, agent):
     assert send_url(due_case) not in body
 
 
+def test_the_case_page_says_when_the_email_failed(due_case, client_for, agent):
+    from guichet.interactions.tasks import _give_up
+    from guichet.letters.acknowledgements import acknowledgement_send
+
+    _give_up(acknowledgement_send(actor=None, case=due_case), "550 Mailbox unknown")
+    client = client_for(agent)
+    body = text(client.get(url("case_detail", due_case.pk)))
+    assert "(échec d&#x27;envoi)" in body
+    assert "Le courriel n'a pas pu être remis" in body
+    assert send_url(due_case) in body
+    # The citizen has no postal address: sending again is impossible, and said so.
+    assert "ni adresse électronique utilisable ni adresse postale" in text(
+        client.get(send_url(due_case))
+    )
+    assert client.post(send_url(due_case), {}).status_code == 400
+    assert acknowledgements(due_case).count() == 1
+
+
 def test_the_case_page_says_when_the_category_is_exempt(
     authority, category, citizen_contact, client_for, agent
 ):

@@ -347,6 +347,44 @@ def test_a_stale_copy_of_the_case_cannot_send_a_second_one(authority, category, 
     assert acknowledgements(case).count() == 1
 
 
+def test_an_acknowledgement_whose_email_failed_goes_again_by_letter(
+    authority, terrace, person_with_email
+):
+    from guichet.interactions.tasks import _give_up
+
+    with frozen(2026, 3, 2):
+        case = new_case(authority, terrace, person_with_email, channel="email")
+    with frozen(2026, 3, 16):
+        assert acknowledgements_send_due.call() == 1
+    failed = acknowledgements(case).get()
+    # The mail task gives up after its last attempt: the address is marked as failing.
+    _give_up(failed, "550 Mailbox unknown")
+    with frozen(2026, 3, 17):
+        assert acknowledgements_send_due.call() == 1
+        assert acknowledgements_send_due.call() == 0
+    case.refresh_from_db()
+    letter = case.acknowledgement
+    assert letter.channel == Channel.POST and letter.purpose == Purpose.ACKNOWLEDGEMENT
+    assert letter.recipient == "2 rue Pargaminières\n31000 Toulouse"
+    assert case.acknowledgement_status == AcknowledgementStatus.SENT
+    assert list(acknowledgements(case).order_by("pk")) == [failed, letter]
+    # Still dated from the receipt, whenever it goes.
+    assert "soit le 2 mai 2026" in letter.body
+
+
+def test_a_failed_email_and_no_postal_address_is_said_on_the_case(
+    authority, category, citizen_contact
+):
+    from guichet.interactions.tasks import _give_up
+
+    case = new_case(authority, category, citizen_contact)
+    _give_up(acknowledgement_send(actor=None, case=case), "550 Mailbox unknown")
+    assert acknowledgements_send_due.call() == 0
+    case.refresh_from_db()
+    assert case.acknowledgement_status == AcknowledgementStatus.BLOCKED
+    assert acknowledgements(case).count() == 1
+
+
 def test_the_job_is_a_periodic_job():
     path, every = django_settings.GUICHET_PERIODIC_JOBS["acknowledgements_send_due"]
     assert import_string(path) is acknowledgements_send_due

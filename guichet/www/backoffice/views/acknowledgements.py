@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from guichet.cases.models import AcknowledgementStatus
 from guichet.cases.services import case_can_act
 from guichet.letters.acknowledgements import (
-    SENDABLE,
+    acknowledgement_may_send,
     acknowledgement_preview,
     acknowledgement_send,
 )
@@ -59,7 +59,7 @@ def _add_errors(form, error: ValidationError) -> None:
 @agent_required
 def acknowledgement_send_page(request, pk: int):
     case = _case_for_action(request, pk)
-    sendable = case.acknowledgement_status in SENDABLE
+    sendable = acknowledgement_may_send(case)
     # An empty form is a valid one here: a complete request has no documents to list.
     form = AcknowledgementForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -74,7 +74,7 @@ def acknowledgement_send_page(request, pk: int):
                 return redirect("backoffice:case_detail", pk=case.pk)
         status = 400
         case.refresh_from_db()
-        sendable = case.acknowledgement_status in SENDABLE
+        sendable = acknowledgement_may_send(case)
     preview = None
     if sendable:
         data = getattr(form, "cleaned_data", {})
