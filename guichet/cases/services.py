@@ -177,7 +177,20 @@ def case_create(
     if channel not in Channel.values:
         raise ValidationError(_("Canal inconnu."))
     received_at = received_at or timezone.now()
-    service = service or category.default_service
+    route = None
+    if service is None:
+        # Rules, then the learned suggestion for a demand to qualify, then the category.
+        from guichet.routing.services import route_new_case
+
+        route = route_new_case(
+            authority=authority,
+            category=category,
+            channel=channel,
+            contact=contact,
+            text=f"{subject}\n{description}",
+        )
+        service = route.service
+        category = route.category or category
     if service.authority_id != authority.pk:
         raise ValidationError(
             _(
@@ -210,6 +223,9 @@ def case_create(
     case.save()
     if contact:
         CaseContact.objects.create(case=case, contact=contact, role=CaseContactRole.REQUESTER)
+    from guichet.routing.services import decision_record
+
+    decision_record(case=case, route=route, actor=actor)
     event_record(
         actor=actor,
         verb="case.created",
@@ -349,6 +365,34 @@ def case_transfer(*, actor, case: Case, service: Service, reason: str) -> Case:
             "to": service.pk,
             "to_name": service.name,
             "reason": reason,
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def case_set_category(*, actor, case: Case, category: Category) -> Case:
+    """Put the case in its right category (a demand qualified after arrival). The promised
+    delay stays the one announced at receipt; the service is not changed here."""
+    case = _lock(case)
+    _ensure_can_act(actor, case)
+    if category.authority_id != case.authority_id or not category.is_active:
+        raise ValidationError(_("Cette catégorie n'est pas proposée par la collectivité."))
+    if category.pk == case.category_id:
+        return case
+    previous = case.category
+    case.category = category
+    case.save(update_fields=["category", "updated_at"])
+    event_record(
+        actor=actor,
+        verb="case.recategorised",
+        target=case,
+        case=case,
+        data={
+            "from": previous.pk,
+            "from_name": previous.label,
+            "to": category.pk,
+            "to_name": category.label,
         },
     )
     return case
