@@ -24,7 +24,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,10 +94,10 @@ def _route(*, raw: bytes, authority, mailbox, recipients: Sequence[str]):
 
 
 def _existing(authority, message_id: str, sha256: str) -> InboundMessage | None:
-    condition = Q(sha256=sha256)
-    if message_id:
-        condition |= Q(message_id=message_id)
-    return InboundMessage.objects.filter(condition, authority=authority).order_by("pk").first()
+    # Two lookups, each on its unique index, rather than one OR that may scan.
+    messages = InboundMessage.objects.filter(authority=authority)
+    found = messages.filter(message_id=message_id).first() if message_id else None
+    return found or messages.filter(sha256=sha256).first()
 
 
 def _store_raw(message: InboundMessage, raw: bytes) -> None:
