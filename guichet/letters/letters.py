@@ -73,7 +73,7 @@ def letter_produce(
             % {"name": contact.display_name}
         )
     subject = " ".join((subject or "").split())
-    body = (body or "").strip()
+    body = (body or "").replace("\r\n", "\n").strip()
     if not body:
         raise ValidationError({"body": _("Le courrier est vide.")})
     reference = case.reference if case is not None else ""

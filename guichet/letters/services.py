@@ -24,7 +24,7 @@ def _validate(template: ReplyTemplate) -> None:
     errors: dict[str, list[str]] = {}
     template.name = " ".join((template.name or "").split())
     template.subject = " ".join((template.subject or "").split())
-    template.body = (template.body or "").strip()
+    template.body = (template.body or "").replace("\r\n", "\n").strip()
     if not template.name:
         errors["name"] = [_("Donnez un nom au modèle.")]
     if not template.body:
