@@ -119,6 +119,8 @@ class SmtpReceiver(Controller):
     """The receiver on `host:port`, run in a thread of its own: `.start()`, then `.stop()`."""
 
     def __init__(self, host: str, port: int, *, workers: int = 4):
+        # aiosmtpd logs every envelope address at INFO: personal data stays out of the logs.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="smtp-ingest")
         super().__init__(
             IngestHandler(self.executor),
