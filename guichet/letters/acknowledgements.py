@@ -252,9 +252,19 @@ def acknowledgement_context(
             "portal:case_detail",
             kwargs={"authority_slug": authority.slug, "reference": case.reference},
         )
+    from guichet.letters.pdf import french_date
+
+    missing_due = missing_documents_due_on if missing else None
     return {
         "case": case,
         "contact": contact,
+        # Dates as French letters write them ("1er avril 2026").
+        "dates": {
+            "received": french_date(received_on),
+            "decision": french_date(terms.decision_on) if terms.decision_on else "",
+            "latest": french_date(terms.latest_on) if terms.latest_on else "",
+            "missing_due": french_date(missing_due) if missing_due else "",
+        },
         "salutation": contact.salutation if contact is not None else _("Madame, Monsieur"),
         "authority": authority,
         "received_on": received_on,
@@ -266,7 +276,7 @@ def acknowledgement_context(
         "acceptance": terms.rule == SilenceRule.ACCEPTANCE,
         "rejection": terms.rule == SilenceRule.REJECTION,
         "missing_documents": missing,
-        "missing_documents_due_on": missing_documents_due_on if missing else None,
+        "missing_documents_due_on": missing_due,
         "court": authority.administrative_court
         or _("tribunal administratif territorialement compétent"),
         "closing": _closing(contact),

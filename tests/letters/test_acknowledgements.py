@@ -174,7 +174,7 @@ def test_a_delay_in_days_is_counted_in_days(authority, terrace, citizen_contact,
     terrace.save()
     with frozen(2026, 3, 2):
         body = render(new_case(authority, terrace, citizen_contact, actor=citizen))
-    assert "dans un délai de 30 jours à compter de sa réception, soit le 1 avril 2026" in body
+    assert "dans un délai de 30 jours à compter de sa réception, soit le 1er avril 2026" in body
 
 
 @pytest.mark.parametrize(
