@@ -272,6 +272,9 @@ GUICHET_IMAP_TIMEOUT = env_int("GUICHET_IMAP_TIMEOUT", 30)
 GUICHET_IMAP_BATCH = env_int("GUICHET_IMAP_BATCH", 50)
 # Largest message accepted (the SMTP receiver answers 552 above; the poller leaves it unread).
 GUICHET_INBOUND_MAX_BYTES = env_int("GUICHET_INBOUND_MAX_BYTES", 25 * 1024 * 1024)
+# More messages than this from one sender within an hour are held in quarantine: the mark of
+# an autoresponder answering every receipt (0: no limit).
+GUICHET_INBOUND_MAX_PER_SENDER_HOUR = env_int("GUICHET_INBOUND_MAX_PER_SENDER_HOUR", 20)
 # The SMTP receiver (`manage.py mail_smtpd`), behind the authority's mail server.
 GUICHET_SMTPD_HOST = env("GUICHET_SMTPD_HOST", "127.0.0.1")
 GUICHET_SMTPD_PORT = env_int("GUICHET_SMTPD_PORT", 2525)
