@@ -271,6 +271,16 @@ def _dispatch(message, raw, *, recipients, envelope_from, force, actor) -> None:
         )
         return
 
+    if not force and _flooding(message, parsed):
+        _quarantine(
+            message,
+            _(
+                "Trop de messages de %(sender)s en une heure : possible boucle avec un "
+                "répondeur automatique. Libérez le message s'il est légitime."
+            )
+            % {"sender": parsed.sender_email},
+        )
+        return
     status = InboundStatus.RELEASED if force else InboundStatus.INGESTED
     body, files = _body_and_files(parsed)
     occurred_at = message.received_at
@@ -328,6 +338,25 @@ def _parse_anyway(raw: bytes) -> parsing.ParsedEmail:
         was_html=was_html,
         parts=walker.parts,
     )
+
+
+def _flooding(message, parsed) -> bool:
+    """A sender writing more than the hourly limit is most likely a robot that escaped the
+    header checks (an autoresponder answering each receipt): held, so that no loop runs."""
+    limit = getattr(settings, "GUICHET_INBOUND_MAX_PER_SENDER_HOUR", 20)
+    if not limit or not parsed.sender_email:
+        return False
+    recent = (
+        InboundMessage.objects.filter(
+            authority=message.authority,
+            sender=parsed.sender_email,
+            status__in=(InboundStatus.INGESTED, InboundStatus.RELEASED),
+            received_at__gte=message.received_at - dt.timedelta(hours=1),
+        )
+        .exclude(pk=message.pk)
+        .count()
+    )
+    return recent >= limit
 
 
 def _is_our_own(parsed, authority) -> bool:

@@ -644,3 +644,19 @@ def test_a_mailbox_address_is_stored_in_lower_case(authority, category):
     )
     assert box.address == "accueil@ville-demo.fr"
     assert services.mailbox_for_address("ACCUEIL+123-abc@ville-demo.fr") == box
+
+
+def test_a_sender_writing_too_often_is_held_so_no_loop_runs(ingest, settings, admin_user):
+    settings.GUICHET_INBOUND_MAX_PER_SENDER_HOUR = 3
+    messages = [ingest(build(sender="robot@example.net", subject=f"Accusé {n}")) for n in range(4)]
+    assert [m.status for m in messages] == [InboundStatus.INGESTED] * 3 + [
+        InboundStatus.QUARANTINED
+    ]
+    assert "possible boucle" in messages[-1].reason
+    assert Case.objects.count() == 3
+    assert len(mail.outbox) == 3
+    # Another sender is not held.
+    assert ingest(build(sender="jeanne@example.org")).status == InboundStatus.INGESTED
+    # An administrator may still let the held message through.
+    released = inbound_message_release(actor=admin_user, message=messages[-1])
+    assert released.status == InboundStatus.RELEASED
