@@ -1,9 +1,12 @@
 """The letter as a PDF: letterhead, window addressee, references, body and signature."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from pypdf import PdfReader
+from reportlab.lib.units import mm
 
 from guichet.interactions.enums import DeliveryStatus, Purpose
 from guichet.interactions.models import Interaction
@@ -153,3 +156,34 @@ def test_a_letter_produced_by_the_software_is_signed_by_the_agent_in_charge(
         text = pdf_text(handle.read())
     assert "Paul VOIRIE" in text
     assert MailItem.objects.filter(interaction=interaction).count() == 1
+
+
+def test_the_addressee_shows_through_the_envelope_window(authority, voirie, agent):
+    """DL / C5 window: 110 mm from the left edge, 45 mm from the top, 85 x 40 mm."""
+    content = letter_pdf(
+        authority=authority,
+        service=voirie,
+        agent=agent,
+        addressee_name="Hélène ROUX",
+        addressee_address="3 rue des Lilas\nBâtiment B\n31000 Toulouse",
+        subject="Objet",
+        body="Texte",
+        reference="26-ABCD2",
+    )
+    page = PdfReader(io.BytesIO(content)).pages[0]
+    height = float(page.mediabox.height)
+    positions = {}
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if text.strip():
+            positions[text.strip()] = (tm[4], tm[5])
+
+    page.extract_text(visitor_text=visit)
+    for line in ("Hélène ROUX", "3 rue des Lilas", "Bâtiment B", "31000 Toulouse"):
+        x, y = positions[line]
+        assert 110 * mm <= x <= 195 * mm, line
+        assert height - 85 * mm <= y <= height - 45 * mm, line
+    # The references and the body stay out of the window.
+    x, y = positions["Réf. : 26-ABCD2"]
+    assert x < 110 * mm
+    assert positions["Texte"][1] < height - 85 * mm
