@@ -169,6 +169,23 @@ def test_processed_messages_are_moved_to_the_processed_folder(dovecot, make_mail
     assert len(dovecot.folder_state(mailbox.imap_user, "Traités")) == 3
 
 
+def test_without_move_the_message_is_copied_then_expunged(dovecot, make_mailbox, monkeypatch):
+    from imapclient import IMAPClient
+
+    real = IMAPClient.has_capability
+    monkeypatch.setattr(
+        IMAPClient, "has_capability", lambda self, name: name != "MOVE" and real(self, name)
+    )
+    monkeypatch.setattr(IMAPClient, "move", lambda *args: pytest.fail("MOVE is not offered"))
+    mailbox = make_mailbox(processed_folder="Classés")
+    dovecot.append(mailbox.imap_user, email_bytes(subject="Nid de poule"))
+
+    assert mailbox_poll(mailbox.pk).new == 1
+
+    assert dovecot.folder_state(mailbox.imap_user) == {}
+    assert len(dovecot.folder_state(mailbox.imap_user, "Classés")) == 1
+
+
 def test_a_wrong_password_is_recorded_and_the_other_mailboxes_are_still_polled(
     dovecot, make_mailbox
 ):
