@@ -32,6 +32,9 @@ from guichet.register.models import MailItem
 COUNTER_KINDS = {MailDirection.INCOMING: "mail_in", MailDirection.OUTGOING: "mail_out"}
 
 
+# The register's events point to the item, not to its case: the case timeline shows the
+# letter itself (the exchange, with its register line), and the item page its own history.
+
 # Reading helpers ---------------------------------------------------------------------------
 
 
@@ -248,15 +251,6 @@ def mail_register(
         )
         routed_to = case.service
         interaction.refresh_from_db(fields=["case", "service"])
-    elif case is not None:
-        event_record(
-            actor=actor,
-            verb="case.mail_received",
-            target=case,
-            case=case,
-            contact=contact,
-            data={"interaction": interaction.pk},
-        )
     item = _new_item(
         actor=actor,
         authority=authority,
@@ -282,7 +276,6 @@ def mail_register(
         verb="mail_item.registered",
         target=item,
         authority=authority,
-        case=case,
         contact=contact,
         data={
             "chrono": item.chrono,
@@ -374,7 +367,6 @@ def mail_register_outgoing(
         verb="mail_item.sent",
         target=item,
         authority=authority,
-        case=case,
         contact=contact,
         data={"chrono": item.chrono, "registered": bool(registered_number)},
     )
@@ -417,7 +409,6 @@ def mail_item_record_outgoing(*, actor, interaction):
         verb="mail_item.recorded",
         target=item,
         authority=locked.authority,
-        case=locked.case,
         contact=locked.contact,
         data={"chrono": item.chrono, "interaction": locked.pk},
     )
@@ -477,7 +468,6 @@ def mail_item_receipt_update(
         verb="mail_item.receipt_updated",
         target=item,
         authority=item.authority,
-        case=item.case,
         data={
             "chrono": item.chrono,
             "from": before,
@@ -502,7 +492,6 @@ def mail_item_mark_followed_up(*, actor, item: MailItem) -> MailItem:
         verb="mail_item.followed_up",
         target=item,
         authority=item.authority,
-        case=item.case,
         data={"chrono": item.chrono},
     )
     return item

@@ -57,7 +57,7 @@ def test_a_letter_opens_a_case_routed_to_the_category_service(
     assert "cachet de la poste du 01/03/2026" in interaction.body
     assert "Un trou dangereux devant le 3." in interaction.body
     assert interaction.attachments.get().case == case
-    assert Event.objects.filter(verb="mail_item.registered", case=case).exists()
+    assert Event.objects.filter(verb="mail_item.registered", target_id=str(item.pk)).exists()
 
 
 def test_the_chosen_addressee_service_overrides_the_category(

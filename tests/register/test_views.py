@@ -127,6 +127,10 @@ def test_the_service_reads_the_detail_with_the_scan_fingerprint_and_postmark(
     assert scan.sha256 in body
     assert item.postmarked_on.strftime("%d/%m/%Y") in body
     assert timezone.localtime(item.created_at).strftime("%d/%m/%Y %H:%M") in body
+    # The case page shows the letter with its register line, and no raw event names.
+    case_page = text(client_for(agent).get(url("case_detail", item.case_id)))
+    assert f"Courrier n° {item.chrono} reçu le" in case_page
+    assert "mail_item" not in case_page
     download = client_for(agent).get(url("register_scan", item.pk, scan.pk))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF
