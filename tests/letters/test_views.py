@@ -3,6 +3,8 @@ their refusals, and the reply form of the case page."""
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from guichet.core.models import Event
 from guichet.interactions.models import Interaction
@@ -312,3 +314,25 @@ def test_an_unknown_channel_is_bad_input(case, client_for, agent):
     )
     assert response.status_code == 400
     assert not Interaction.objects.filter(case=case, purpose="reply").exists()
+
+
+def test_the_list_costs_the_same_whatever_its_length(client_for, admin_user, authority, category):
+    client = client_for(admin_user)
+    counts = []
+    for batch in (range(2), range(2, 12)):
+        for i in batch:
+            reply_template_create(
+                actor=admin_user,
+                authority=authority,
+                name=f"Modèle {i}",
+                body="Texte",
+                category=category if i % 2 else None,
+            )
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url("reply_templates")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_the_preview_only_answers_posts(client_for, admin_user):
+    assert client_for(admin_user).get(url("reply_template_preview")).status_code == 405
