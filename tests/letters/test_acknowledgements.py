@@ -227,6 +227,7 @@ def test_missing_documents_suspend_an_implicit_rejection(
     assert "suspendu jusqu'à la réception des pièces manquantes, et au plus tard" in body
     assert "jusqu'au 16 mars 2026" in body
     assert "la décision implicite de rejet naîtra donc au plus tard le 16 mai 2026" in body
+    assert "et plus tôt si ces pièces nous parviennent avant le 16 mars 2026" in body
     assert "Télérecours citoyens" in body
 
 
