@@ -1,6 +1,16 @@
 """What SMS gateways call: incoming messages and delivery receipts. Each call is signed
 with the gateway's shared secret (HMAC-SHA256 of the body, in X-Guichet-Signature); an
-unsigned or wrongly signed call is refused with 403."""
+unsigned or wrongly signed call is refused with 403.
+
+    POST /passerelles/sms/<authority slug>/
+        {"id": "<provider message id>", "from": "+33612345678", "text": "…",
+         "received_at": "2026-11-02T09:30:00+01:00"}           (received_at optional)
+        201 stored, 200 already stored (same id), 400 unreadable, 404 unknown authority
+    POST /passerelles/sms/<authority slug>/accuses/
+        {"reference": "<our reference>" or "id": "<provider id>",
+         "status": "delivered" | "failed" | "undelivered" | "expired" | "sent" …, "error": "…"}
+        200 applied, 400 unreadable, 404 unknown message
+"""
 
 from __future__ import annotations
 

@@ -253,14 +253,14 @@ def test_a_missed_call_with_bad_input_is_refused(
 
 
 def test_the_calls_page_lists_what_the_agent_may_see(
-    client_for, front_desk, agent, missed, authority
+    client_for, front_desk, agent, missed, authority, citizen_contact
 ):
     from guichet.cases.services import desk_exchange_record
 
     desk_exchange_record(
         actor=agent,
         authority=authority,
-        contact=None,
+        contact=citizen_contact,
         channel=Channel.PHONE,
         body="Question sur les travaux",
         submission_key="k1",
@@ -290,6 +290,9 @@ def test_the_calls_page_lists_what_the_agent_may_see(
     table = calls_table("?numero=05+61+22+33+44&suite=missed&sens=in")
     assert "<caption>1 appel</caption>" in table
     assert "Lucien BERNARD" in table
+    table = calls_table("?numero=0612345678")
+    assert "<caption>1 appel</caption>" in table
+    assert "Jeanne DURAND" in table
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     table = calls_table(f"?au={yesterday - dt.timedelta(days=1)}")
     assert "Aucun appel ne correspond à ces critères." in table

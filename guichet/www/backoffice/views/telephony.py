@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -176,7 +177,10 @@ def calls(request):
         rows = rows.filter(direction=direction)
     number = normalise_phone(params["numero"]) if (params.get("numero") or "").strip() else None
     if number:
-        rows = rows.filter(phone_call__number=number)
+        # Calls noted at the desk carry no number of their own: their contact's counts.
+        rows = rows.filter(
+            Q(phone_call__number=number) | Q(contact__phone=number) | Q(contact__mobile=number)
+        )
     page_obj = Paginator(rows.order_by("-occurred_at", "-id"), PAGE_SIZE).get_page(
         params.get("page")
     )
