@@ -320,3 +320,19 @@ def test_the_mail_poll_command(dovecot, make_mailbox, capsys):
     with pytest.raises(CommandError):
         call_command("mail_poll")
     assert Case.objects.filter(subject="Autre").exists()
+
+
+def test_passwords_survive_a_key_rotation_kept_in_the_fallbacks(dovecot, make_mailbox, settings):
+    mailbox = make_mailbox()
+    dovecot.append(mailbox.imap_user, email_bytes())
+    assert PASSWORD not in mailbox.imap_password
+    old_key = settings.SECRET_KEY
+
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-brand-new-key-" * 4, [old_key]
+    assert imap.password_decrypt(mailbox.imap_password) == PASSWORD
+
+    settings.SECRET_KEY_FALLBACKS = []
+    report = mailbox_poll(mailbox.pk)
+    assert "saisissez-le à nouveau" in report.error and report.new == 0
+    mailbox_update(actor=None, mailbox=mailbox, password=PASSWORD)
+    assert mailbox_poll(mailbox.pk).new == 1
