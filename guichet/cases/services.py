@@ -367,6 +367,12 @@ def case_transfer(*, actor, case: Case, service: Service, reason: str) -> Case:
             "reason": reason,
         },
     )
+    from guichet.cases.tasks import case_transfer_notify
+    from guichet.routing.services import decision_note_transfer
+
+    decision_note_transfer(case=case, service=service, actor=actor)
+    by = actor.get_full_name() or actor.email if getattr(actor, "is_authenticated", False) else ""
+    transaction.on_commit(lambda: case_transfer_notify.enqueue(case.pk, service.pk, by, reason))
     return case
 
 

@@ -499,3 +499,21 @@ def routing_settle(*, actor, case, service, category=None, reason: str = "") -> 
         data={"outcome": decision.outcome, "service": service.pk},
     )
     return decision
+
+
+def decision_note_transfer(*, case, service, actor) -> None:
+    """A case still to qualify moved by an ordinary transfer: that settles its routing too,
+    accepted or corrected, so the correction teaches the next training."""
+    decision = RoutingDecision.objects.filter(
+        case=case, method=RoutingMethod.PENDING, outcome=""
+    ).first()
+    if decision is None:
+        return
+    decision.outcome = (
+        RoutingOutcome.ACCEPTED
+        if decision.suggested_service_id == service.pk
+        else RoutingOutcome.CORRECTED
+    )
+    decision.outcome_by = actor if getattr(actor, "is_authenticated", False) else None
+    decision.outcome_at = timezone.now()
+    decision.save(update_fields=["outcome", "outcome_by", "outcome_at"])

@@ -54,5 +54,6 @@ urlpatterns = [
     path("courriels/", include("guichet.www.backoffice.mailbox_urls")),
     path("modeles/", include("guichet.www.backoffice.letters_urls")),
     path("fiches/", include("guichet.www.backoffice.knowledge_urls")),
+    path("orientation/", include("guichet.www.backoffice.routing_urls")),
     path("accuses/", include("guichet.www.backoffice.acknowledgement_urls")),
 ]
