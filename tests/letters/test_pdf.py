@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from pypdf import PdfReader
 from reportlab.lib.units import mm
 
@@ -15,6 +16,7 @@ from guichet.letters.pdf import french_date, letter_pdf
 from guichet.register.enums import MailDirection
 from guichet.register.models import MailItem
 from tests import factories as f
+from tests.core.test_files import tiny_png
 from tests.letters.conftest import pdf_text
 
 
@@ -187,3 +189,54 @@ def test_the_addressee_shows_through_the_envelope_window(authority, voirie, agen
     x, y = positions["Réf. : 26-ABCD2"]
     assert x < 110 * mm
     assert positions["Texte"][1] < height - 85 * mm
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "images"),
+    [("logo.png", tiny_png(), 1), ("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", 0)],
+)
+def test_the_logo_heads_the_letter_when_it_can_be_drawn(
+    authority, voirie, agent, filename, content, images
+):
+    authority.logo.save(filename, ContentFile(content))
+    pdf = letter_pdf(
+        authority=authority,
+        service=voirie,
+        agent=agent,
+        addressee_name="Hélène ROUX",
+        addressee_address="31000 Toulouse",
+        subject="Objet",
+        body="Texte",
+    )
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    assert len(page.images) == images
+    # An unusable logo leaves the authority's name alone on the letterhead.
+    assert "Ville de Testville" in pdf_text(pdf)
+
+
+def test_a_letter_to_an_organisation(postal_case, authority, agent):
+    from guichet.cases.models import CaseContact
+    from guichet.contacts.services import contact_create
+
+    association = contact_create(
+        actor=agent,
+        authority=authority,
+        kind="organisation",
+        organisation_name="Les Amis du Parc",
+        address_line1="8 allée des Tilleuls",
+        postal_code="31400",
+        city="Toulouse",
+    )
+    CaseContact.objects.filter(case=postal_case).update(contact=association)
+    interaction = letter_produce(
+        actor=agent,
+        case=postal_case,
+        contact=association,
+        subject="Votre demande",
+        body="Texte de la réponse.",
+        purpose=Purpose.REPLY,
+    )
+    with letter_attachment(interaction).file.open("rb") as handle:
+        text = pdf_text(handle.read())
+    assert "Les Amis du Parc" in text
+    assert "Madame, Monsieur," in text
