@@ -252,6 +252,7 @@ GUICHET_QUEUE_PAGE_SIZE = env_int("GUICHET_QUEUE_PAGE_SIZE", 25)
 # Recurring jobs: name -> (task, interval in seconds), enqueued by `guichet periodic`.
 GUICHET_PERIODIC_JOBS = {
     "outgoing_mail_sweep": ("guichet.interactions.tasks.outgoing_mail_sweep", 300),
+    "routing_models_train_all": ("guichet.routing.tasks.routing_models_train_all", 86400),
     "contact_match_keys_backfill": ("guichet.contacts.tasks.contact_match_keys_backfill", 600),
     "acknowledgements_send_due": (
         "guichet.letters.acknowledgement_tasks.acknowledgements_send_due",

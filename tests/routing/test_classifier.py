@@ -153,3 +153,16 @@ def test_on_real_data_it_beats_the_majority_baseline_by_far(tmp_path):
         sum(r["service"] == s for r in later) for s in {r["service"] for r in early}
     ) / len(later)
     assert accuracy > majority + 0.3
+
+
+def test_the_train_command_and_the_scheduled_task(authority, category, category_etat_civil, capsys):
+    from guichet.routing.models import RoutingModel
+    from guichet.routing.tasks import routing_models_train_all
+
+    call_command("routing", "train", "--authority", authority.slug)
+    out = capsys.readouterr().out
+    assert f"{authority.slug} service:" in out and f"{authority.slug} category:" in out
+    assert RoutingModel.objects.filter(authority=authority).count() == 2
+    assert routing_models_train_all.call() == 2
+    with pytest.raises(CommandError):
+        call_command("routing", "train", "--authority", "nulle-part")

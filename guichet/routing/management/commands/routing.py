@@ -52,10 +52,44 @@ class Command(BaseCommand):
         evaluate.add_argument("--text-column", default="text")
         evaluate.add_argument("--label-column", default="service")
         evaluate.add_argument("--report-limit", type=int, default=40)
+        train = sub.add_parser("train", help="Retrain the authorities' suggestion now.")
+        train.add_argument("--authority", help="One authority's slug (default: all).")
 
     def handle(self, *args, action: str, **options):
         if action == "evaluate":
             self.evaluate(**options)
+        elif action == "train":
+            self.train(options.get("authority"))
+
+    def train(self, slug: str | None):
+        from django.core.exceptions import ValidationError
+
+        from guichet.authorities.models import Authority
+        from guichet.routing.enums import ModelTarget
+        from guichet.routing.services import routing_train
+
+        authorities = Authority.objects.filter(is_active=True)
+        if slug:
+            authorities = authorities.filter(slug=slug)
+            if not authorities.exists():
+                raise CommandError(f"No active authority with the slug {slug!r}.")
+        for authority in authorities:
+            for target in ModelTarget.values:
+                try:
+                    model = routing_train(authority=authority, target=target)
+                except ValidationError as error:
+                    self.stdout.write(f"{authority.slug} {target}: {' '.join(error.messages)}")
+                    continue
+                measured = (
+                    f", accuracy {model.accuracy:.3f} on {model.tested_on} latest closed cases"
+                    f" (majority baseline {model.baseline_accuracy:.3f})"
+                    if model.accuracy is not None
+                    else ""
+                )
+                self.stdout.write(
+                    f"{authority.slug} {target}: {model.examples} examples, "
+                    f"{model.labels} labels{measured}"
+                )
 
     def evaluate(self, *, train, test, text_column, label_column, report_limit, **_):
         from sklearn.metrics import accuracy_score, classification_report, f1_score
