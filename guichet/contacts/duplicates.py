@@ -17,10 +17,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils.translation import gettext_lazy as _
+from rapidfuzz.distance import OSA
 
 from guichet.contacts.enums import ContactKind
 from guichet.contacts.models import Contact, ContactMatchKey, DuplicateDismissal
@@ -33,6 +36,9 @@ MATCH_KEYS_VERSION = 1
 BLOCK_MAX = 25
 # The contact page proposes at most this many candidates.
 CANDIDATES_MAX = 50
+# The authority-wide comparison is kept this long at most (it is also renewed as soon as a
+# key or a dismissal changes).
+PAIRS_CACHE_SECONDS = 3600
 
 REASONS = {
     "email": _("même courriel"),
@@ -100,6 +106,7 @@ def address_key(line1: str, postal_code: str) -> str:
     return f"{' '.join(words)}|{code}"
 
 
+@lru_cache(maxsize=65536)
 def phonetic(word: str) -> str:
     """A rough French sound of a folded word, so that Lefèvre, Lefebvre and Lefeuvre, or
     Philippe and Filipe, meet: enough to bring records together, not to decide."""
@@ -234,63 +241,90 @@ def match_keys_backfill(*, batch: int = 500) -> int:
 def edit_distance(a: str, b: str, limit: int = 2) -> int:
     """Optimal string alignment distance (a swap of two neighbours counts as one edit),
     cut short at `limit + 1`: names are short and only "one or two typos" matters."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
+    return OSA.distance(a, b, score_cutoff=limit)
 
 
-def _person_name_reason(a: Contact, b: Contact) -> str:
-    first_a, first_b = "".join(_words(a.first_name)), "".join(_words(b.first_name))
+@dataclass(frozen=True)
+class _Profile:
+    """What comparing needs of a record, folded once however many pairs it is part of."""
+
+    kind: str
+    email: str
+    numbers: frozenset[str]
+    registrations: frozenset[str]
+    address: str
+    first: str
+    first_words: tuple[str, ...]
+    families: tuple[tuple[str, str], ...]
+    both_names: bool
+    organisation_words: tuple[str, ...]
+    sounds: dict[str, str]
+
+    @classmethod
+    def of(cls, contact: Contact) -> _Profile:
+        return cls(
+            kind=contact.kind,
+            email=(contact.email or "").strip().lower(),
+            numbers=frozenset(n for n in (contact.phone, contact.mobile) if n),
+            registrations=frozenset(n for n in (contact.siret, contact.rna) if n),
+            address=address_key(contact.address_line1, contact.postal_code),
+            first="".join(_words(contact.first_name)),
+            first_words=tuple(_words(contact.first_name)),
+            families=tuple(_family_names(contact)),
+            both_names=bool(contact.birth_name and contact.usage_name),
+            organisation_words=tuple(_organisation_words(contact))
+            if contact.kind == ContactKind.ORGANISATION
+            else (),
+            sounds={},
+        )
+
+    def sound(self, word: str) -> str:
+        if word not in self.sounds:
+            self.sounds[word] = phonetic(word)
+        return self.sounds[word]
+
+
+def _typo_allowed(text: str) -> int:
+    return 1 if len(text) < 20 else 2
+
+
+def _person_name_reason(a: _Profile, b: _Profile) -> str:
     best = ""
     order = list(NAME_REASONS)
-    for field_a, family_a in _family_names(a) or [("", "")]:
-        for field_b, family_b in _family_names(b) or [("", "")]:
+    for field_a, family_a in a.families or (("", ""),):
+        for field_b, family_b in b.families or (("", ""),):
             reason = ""
-            if not (first_a or family_a) or not (first_b or family_b):
+            if not (a.first or family_a) or not (b.first or family_b):
                 continue
-            if first_a == first_b and family_a == family_b:
-                same_field = field_a == field_b or not (
-                    a.birth_name and a.usage_name or b.birth_name and b.usage_name
-                )
+            if a.first == b.first and family_a == family_b:
+                same_field = field_a == field_b or not (a.both_names or b.both_names)
                 reason = "same_name" if same_field else "birth_usage"
-            elif first_a == family_b and family_a == first_b:
-                reason = "swapped"
-            elif sorted(_words(a.first_name) + [family_a]) == sorted(
-                _words(b.first_name) + [family_b]
-            ):
+            elif (a.first == family_b and family_a == b.first) or sorted(
+                (*a.first_words, family_a)
+            ) == sorted((*b.first_words, family_b)):
                 reason = "swapped"
             else:
-                whole_a, whole_b = f"{first_a} {family_a}", f"{first_b} {family_b}"
-                allowed = 1 if len(whole_a) < 12 else 2
+                whole_a, whole_b = f"{a.first} {family_a}", f"{b.first} {family_b}"
+                allowed = _typo_allowed(whole_a)
                 if (
                     edit_distance(whole_a, whole_b, allowed) <= allowed
-                    or edit_distance(whole_a, f"{family_b} {first_b}", allowed) <= allowed
+                    or edit_distance(whole_a, f"{family_b} {b.first}", allowed) <= allowed
                 ):
                     reason = "typo"
-                elif first_a and first_b and family_a and family_b:
-                    sounds_a = sorted([phonetic(first_a), phonetic(family_a)])
-                    sounds_b = sorted([phonetic(first_b), phonetic(family_b)])
+                elif a.first and b.first and family_a and family_b:
+                    sounds_a = sorted([a.sound(a.first), a.sound(family_a)])
+                    sounds_b = sorted([b.sound(b.first), b.sound(family_b)])
                     if sounds_a == sounds_b:
                         reason = "sounds_alike"
             if reason and (not best or order.index(reason) < order.index(best)):
                 best = reason
+                if best == order[0]:
+                    return best
     return best
 
 
-def _organisation_name_reason(a: Contact, b: Contact) -> str:
-    words_a, words_b = _organisation_words(a), _organisation_words(b)
+def _organisation_name_reason(a: _Profile, b: _Profile) -> str:
+    words_a, words_b = a.organisation_words, b.organisation_words
     if not words_a or not words_b:
         return ""
     if words_a == words_b:
@@ -298,10 +332,10 @@ def _organisation_name_reason(a: Contact, b: Contact) -> str:
     joined_a, joined_b = "".join(sorted(words_a)), "".join(sorted(words_b))
     if joined_a == joined_b:
         return "swapped"
-    allowed = 1 if len(joined_a) < 12 else 2
+    allowed = _typo_allowed(joined_a)
     if edit_distance(joined_a, joined_b, allowed) <= allowed:
         return "typo"
-    if sorted(phonetic(w) for w in words_a) == sorted(phonetic(w) for w in words_b):
+    if sorted(a.sound(w) for w in words_a) == sorted(b.sound(w) for w in words_b):
         return "sounds_alike"
     return ""
 
@@ -324,8 +358,11 @@ class DuplicatePair:
         return self.second if contact.pk == self.first.pk else self.first
 
 
-def pair_compare(a: Contact, b: Contact) -> DuplicatePair | None:
-    """The reasons to think two records are one person (or one organisation), or None."""
+def pair_compare(
+    a: Contact, b: Contact, profiles: dict[int, _Profile] | None = None
+) -> DuplicatePair | None:
+    """The reasons to think two records are one person (or one organisation), or None.
+    `profiles` keeps what was folded of each record across the pairs of one search."""
     if (
         a.pk == b.pk
         or a.authority_id != b.authority_id
@@ -336,19 +373,24 @@ def pair_compare(a: Contact, b: Contact) -> DuplicatePair | None:
         or b.merged_into_id
     ):
         return None
+    if profiles is None:
+        profiles = {}
+    for contact in (a, b):
+        if contact.pk not in profiles:
+            profiles[contact.pk] = _Profile.of(contact)
+    pa, pb = profiles[a.pk], profiles[b.pk]
     reasons = []
-    if a.email and a.email.lower() == b.email.lower():
+    if pa.email and pa.email == pb.email:
         reasons.append("email")
-    if {n for n in (a.phone, a.mobile) if n} & {n for n in (b.phone, b.mobile) if n}:
+    if pa.numbers & pb.numbers:
         reasons.append("phone")
-    if a.kind == ContactKind.ORGANISATION:
-        if {n for n in (a.siret, a.rna) if n} & {n for n in (b.siret, b.rna) if n}:
+    if pa.kind == ContactKind.ORGANISATION:
+        if pa.registrations & pb.registrations:
             reasons.append("siret")
-        name_reason = _organisation_name_reason(a, b)
+        name_reason = _organisation_name_reason(pa, pb)
     else:
-        name_reason = _person_name_reason(a, b)
-    address = address_key(a.address_line1, a.postal_code)
-    if name_reason and address and address == address_key(b.address_line1, b.postal_code):
+        name_reason = _person_name_reason(pa, pb)
+    if name_reason and pa.address and pa.address == pb.address:
         reasons.append("address")
     if name_reason:
         reasons.append(name_reason)
@@ -392,8 +434,9 @@ def duplicates_of(contact: Contact, user) -> list[DuplicatePair]:
         return []
     dismissed = _dismissed(contact.authority_id, [contact.pk])
     pairs = []
+    profiles: dict[int, _Profile] = {}
     for candidate in candidates:
-        pair = pair_compare(contact, candidate)
+        pair = pair_compare(contact, candidate, profiles)
         if pair and (pair.first.pk, pair.second.pk) not in dismissed:
             pairs.append(pair)
     pairs.sort(key=lambda p: (-p.score, p.other(contact).pk))
@@ -429,6 +472,7 @@ def duplicate_pairs(authority) -> list[DuplicatePair]:
     }
     dismissed = _dismissed(authority.pk)
     seen: set[tuple[int, int]] = set()
+    profiles: dict[int, _Profile] = {}
     pairs = []
     for ids in blocks.values():
         ids = sorted(set(ids))
@@ -438,8 +482,39 @@ def duplicate_pairs(authority) -> list[DuplicatePair]:
                     continue
                 seen.add((a, b))
                 if a in contacts and b in contacts:
-                    pair = pair_compare(contacts[a], contacts[b])
+                    pair = pair_compare(contacts[a], contacts[b], profiles)
                     if pair:
                         pairs.append(pair)
     pairs.sort(key=lambda p: (-p.score, p.first.name_key, p.first.pk, p.second.pk))
     return pairs
+
+
+def duplicate_pair_refs(authority) -> list[tuple[int, int, tuple[str, ...]]]:
+    """`duplicate_pairs` as (first id, second id, reasons), kept in the cache for as long as
+    no key and no dismissal of the authority changed: a large directory is compared once,
+    then each page of the list reads only its own records."""
+    keys = ContactMatchKey.objects.filter(authority=authority).aggregate(
+        n=Count("id"), last=Max("id")
+    )
+    dismissals = DuplicateDismissal.objects.filter(authority=authority).aggregate(
+        n=Count("id"), last=Max("id")
+    )
+    state = f"{keys['n']}.{keys['last']}.{dismissals['n']}.{dismissals['last']}"
+    cache_key = f"contacts:duplicates:{MATCH_KEYS_VERSION}:{authority.pk}:{state}"
+    refs = cache.get(cache_key)
+    if refs is None:
+        refs = [(p.first.pk, p.second.pk, tuple(p.reasons)) for p in duplicate_pairs(authority)]
+        cache.set(cache_key, refs, PAIRS_CACHE_SECONDS)
+    return refs
+
+
+def pairs_from_refs(refs, authority) -> list[DuplicatePair]:
+    """The pairs of some refs with their records, in one query; a record anonymised or
+    merged since the refs were computed drops its pairs."""
+    ids = {i for first, second, _r in refs for i in (first, second)}
+    contacts = Contact.objects.active().filter(authority=authority, pk__in=ids).in_bulk()
+    return [
+        DuplicatePair(contacts[first], contacts[second], list(reasons))
+        for first, second, reasons in refs
+        if first in contacts and second in contacts
+    ]

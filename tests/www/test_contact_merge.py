@@ -2,6 +2,7 @@
 past merges and their undo: success, refusal, not found and bad input."""
 
 import pytest
+from django.utils import timezone
 
 from guichet.cases.models import CaseContact
 from guichet.contacts.models import Contact, ContactMerge, DuplicateDismissal
@@ -371,3 +372,22 @@ def test_a_merged_contact_stays_out_of_the_desk_matches(
     case, citizen_contact, twin, merge_record, client_for, front_desk
 ):
     assert twin not in Contact.objects.visible_to(front_desk).matching(phone="0561998877")
+
+
+def test_the_list_follows_each_change_at_once(
+    authority, case, citizen_contact, client_for, front_desk
+):
+    client = client_for(front_desk)
+    assert "Aucun doublon probable." in text(client.get(url("contact_duplicates")))
+    twin = person(authority, first_name="Jeanne", usage_name="Durand")
+    assert url("contact_detail", twin.pk) in text(client.get(url("contact_duplicates")))
+    third = person(authority, first_name="Jeane", usage_name="Durand")
+    body = text(client.get(url("contact_duplicates")))
+    assert "3 paires probables" in body
+    contact_merge(actor=front_desk, survivor=citizen_contact, merged=twin)
+    body = text(client.get(url("contact_duplicates")))
+    assert "1 paire probable" in body
+    assert url("contact_detail", twin.pk) not in body
+    assert url("contact_detail", third.pk) in body
+    Contact.objects.filter(pk=third.pk).update(anonymised_at=timezone.now())  # keys left behind
+    assert url("contact_detail", third.pk) not in text(client.get(url("contact_duplicates")))

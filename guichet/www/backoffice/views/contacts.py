@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guichet.cases.models import Case, CaseContact
-from guichet.contacts.duplicates import duplicate_pairs, duplicates_of
+from guichet.contacts.duplicates import duplicate_pair_refs, duplicates_of, pairs_from_refs
 from guichet.contacts.enums import ContactKind
 from guichet.contacts.models import Contact, ContactMerge, OrganisationMember
 from guichet.contacts.phones import display_phone
@@ -281,8 +281,10 @@ def _back_to(request, default: str) -> str:
 def contact_duplicates(request):
     """Every likely pair of duplicates of the authority, best first."""
     authority = _directory_authority(request)
-    pairs = duplicate_pairs(authority)
-    page = Paginator(pairs, DUPLICATES_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(duplicate_pair_refs(authority), DUPLICATES_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = pairs_from_refs(page.object_list, authority)
     return render(
         request,
         "backoffice/contacts/duplicates.html",
