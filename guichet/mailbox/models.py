@@ -165,6 +165,9 @@ class InboundMessage(models.Model):
         blank=True,
         related_name="inbound_messages",
     )
+    # The raw message, the sender and the subject are personal data: anonymisation deletes
+    # the file and empties them, keeping the dates, source and status for statistics.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     objects = InboundMessageQuerySet.as_manager()
 

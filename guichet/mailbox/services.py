@@ -680,3 +680,31 @@ def inbound_message_discard(*, actor, message: InboundMessage, reason: str) -> I
         data={"reason": reason},
     )
     return message
+
+
+@transaction.atomic
+def inbound_message_anonymise(*, actor, message: InboundMessage) -> InboundMessage:
+    """Delete the raw message and empty what names the sender, keeping the dates, source and
+    status for statistics (the exchange it became is anonymised with its case). Called by
+    retention and by the DPO; running it twice changes nothing more."""
+    message = InboundMessage.objects.select_for_update().get(pk=message.pk)
+    if message.anonymised_at is not None:
+        return message
+    name = message.raw.name
+    message.raw = ""
+    message.sender = ""
+    message.subject = ""
+    message.message_id = ""
+    message.reason = ""
+    message.anonymised_at = timezone.now()
+    message.save(
+        update_fields=["raw", "sender", "subject", "message_id", "reason", "anonymised_at"]
+    )
+    event_record(
+        actor=actor, verb="inbound_message.anonymised", target=message, authority=message.authority
+    )
+    # Another message may share the file (the same bytes in another authority): delete it
+    # only when nothing else points to it, and only once the transaction holds.
+    if name and not InboundMessage.objects.filter(raw=name).exists():
+        transaction.on_commit(lambda: default_storage.delete(name))
+    return message

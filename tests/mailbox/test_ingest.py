@@ -660,3 +660,27 @@ def test_a_sender_writing_too_often_is_held_so_no_loop_runs(ingest, settings, ad
     # An administrator may still let the held message through.
     released = inbound_message_release(actor=admin_user, message=messages[-1])
     assert released.status == InboundStatus.RELEASED
+
+
+def test_anonymising_a_message_deletes_its_evidence_but_keeps_the_figures(
+    ingest, dpo, django_capture_on_commit_callbacks
+):
+    from guichet.mailbox.services import inbound_message_anonymise
+
+    message = ingest(load("gmail_new_demand.eml"))
+    path = message.raw.path
+    with django_capture_on_commit_callbacks(execute=True):
+        inbound_message_anonymise(actor=dpo, message=message)
+    message.refresh_from_db()
+    assert (message.sender, message.subject, message.message_id, message.raw.name) == (
+        "",
+        "",
+        "",
+        "",
+    )
+    assert message.anonymised_at is not None
+    assert (message.status, message.source) == (InboundStatus.INGESTED, InboundSource.IMAP)
+    import os
+
+    assert not os.path.exists(path)
+    assert Event.objects.filter(verb="inbound_message.anonymised", actor=dpo).exists()
