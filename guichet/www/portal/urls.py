@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guichet.www.portal import views
+from guichet.www.portal import catalogue, views
 
 app_name = "portal"
 urlpatterns = [
@@ -15,6 +15,9 @@ urlpatterns = [
         name="attachment",
     ),
     path("suivi/<str:token>/", views.track, name="track"),
+    path("demarches/", catalogue.procedures, name="procedures"),
+    path("demarches/<int:pk>/", catalogue.procedure, name="procedure"),
+    path("algorithmes/", catalogue.algorithms, name="algorithms"),
     # The same name: reverse() picks the pattern by the arguments given.
     path(
         "suivi/<str:token>/pieces-jointes/<int:attachment_id>/",
