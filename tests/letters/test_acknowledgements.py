@@ -386,6 +386,27 @@ def test_a_failed_email_and_no_postal_address_is_said_on_the_case(
     assert acknowledgements(case).count() == 1
 
 
+def test_the_case_is_claimed_before_anything_is_sent(
+    authority, category, citizen_contact, monkeypatch
+):
+    from guichet.letters import acknowledgements as module
+
+    case = new_case(authority, category, citizen_contact)
+    render = module.acknowledgement_render
+    runs = []
+
+    def job_runs_meanwhile(**kwargs):
+        # Another run of the job, or an agent's click, while this one is writing.
+        runs.append(acknowledgements_send_due.call())
+        return render(**kwargs)
+
+    monkeypatch.setattr(module, "acknowledgement_render", job_runs_meanwhile)
+    with frozen(2027, 1, 4):
+        assert acknowledgements_send_due.call() == 1
+    assert runs == [0]
+    assert acknowledgements(case).count() == 1
+
+
 def test_the_job_is_a_periodic_job():
     path, every = django_settings.GUICHET_PERIODIC_JOBS["acknowledgements_send_due"]
     assert import_string(path) is acknowledgements_send_due
