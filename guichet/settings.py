@@ -276,6 +276,9 @@ GUICHET_INBOUND_MAX_BYTES = env_int("GUICHET_INBOUND_MAX_BYTES", 25 * 1024 * 102
 # More messages than this from one sender within an hour are held in quarantine: the mark of
 # an autoresponder answering every receipt (0: no limit).
 GUICHET_INBOUND_MAX_PER_SENDER_HOUR = env_int("GUICHET_INBOUND_MAX_PER_SENDER_HOUR", 20)
+# Outgoing email on a case asks for replies at mailbox+<token>@domain, which finds the case
+# whoever answers; turn off when the mail server does not deliver such sub-addresses.
+GUICHET_INBOUND_REPLY_TOKENS = env_bool("GUICHET_INBOUND_REPLY_TOKENS", True)
 # The SMTP receiver (`manage.py mail_smtpd`), behind the authority's mail server.
 GUICHET_SMTPD_HOST = env("GUICHET_SMTPD_HOST", "127.0.0.1")
 GUICHET_SMTPD_PORT = env_int("GUICHET_SMTPD_PORT", 2525)
