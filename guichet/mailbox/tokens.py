@@ -64,6 +64,14 @@ def mailbox_for_case(case):
 
 
 def reply_address_for_case(case) -> str:
-    """The address an outgoing email on this case asks replies to go to, or ""."""
+    """The address an outgoing email on this case asks replies to go to, or "". Without
+    sub-addressing on the mail server (GUICHET_INBOUND_REPLY_TOKENS off), the mailbox's own
+    address: replies then find their case by their headers or the reference."""
+    from django.conf import settings
+
     mailbox = mailbox_for_case(case)
-    return case_reply_address(case, mailbox) if mailbox else ""
+    if mailbox is None:
+        return ""
+    if not getattr(settings, "GUICHET_INBOUND_REPLY_TOKENS", True):
+        return mailbox.address
+    return case_reply_address(case, mailbox)

@@ -102,3 +102,18 @@ def test_the_mailbox_the_case_came_by_is_the_one_answered_from(
     _, receipt = smtp_server.messages[-1]
     assert split_address(receipt["Reply-To"])[0] == "voirie@ville-demo.fr"
     assert message.mailbox == other
+
+
+def test_without_sub_addressing_replies_go_to_the_mailbox_itself(
+    case, agent, mailbox, ingest, settings, smtp_server, django_capture_on_commit_callbacks
+):
+    settings.GUICHET_INBOUND_REPLY_TOKENS = False
+    _reply(case, agent, django_capture_on_commit_callbacks)
+    _, sent = smtp_server.messages[-1]
+    assert sent["Reply-To"] == ADDRESS
+    # The answer still finds its case, by its In-Reply-To.
+    answer = build(
+        subject="Re: Votre demande",
+        headers={"In-Reply-To": sent["Message-ID"], "References": sent["Message-ID"]},
+    )
+    assert ingest(answer).case == case
