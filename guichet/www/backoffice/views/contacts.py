@@ -468,15 +468,26 @@ def contact_merge_detail(request, pk: int):
     dropped_cases = Case.objects.filter(
         pk__in=[case_id for case_id, _role in moved.get("case_links_dropped", [])]
     ).only("id", "reference")
+    before = Contact(
+        **{k: v for k, v in (record.merged_values or {}).items() if k in EDITABLE_FIELDS}
+    )
     merged_values = [
-        (Contact._meta.get_field(name).verbose_name, value)
-        for name, value in (record.merged_values or {}).items()
-        if name in EDITABLE_FIELDS and value not in ("", None, False)
+        (Contact._meta.get_field(name).verbose_name, _display(before, name))
+        for name in EDITABLE_FIELDS
+        if getattr(before, name) not in ("", None, False)
     ]
-    changes = [
-        (Contact._meta.get_field(name).verbose_name, values[0], values[1])
-        for name, values in (record.survivor_changes or {}).items()
-    ]
+    changes = []
+    for name, (old, new) in (record.survivor_changes or {}).items():
+        if name not in EDITABLE_FIELDS:
+            continue
+        old_contact, new_contact = Contact(**{name: old}), Contact(**{name: new})
+        changes.append(
+            (
+                Contact._meta.get_field(name).verbose_name,
+                _display(old_contact, name),
+                _display(new_contact, name),
+            )
+        )
     can_undo = _keeps_directory(request.user, record.authority_id)
     return render(
         request,
