@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -189,7 +189,8 @@ def _process(message, raw, *, recipients, envelope_from, force: bool, actor) -> 
             )
     except (ValidationError, PermissionDenied, TransitionError) as exc:
         _quarantine(message, _reason_of(exc))
-    except IntegrityError:
+    except (OperationalError, InterfaceError):
+        # The database is busy or gone: nothing is stored, the door tries again later.
         raise
     except Exception as exc:  # noqa: BLE001 - kept for an administrator, never dropped
         logger.exception("Incoming message %s could not be processed", message.pk)

@@ -684,3 +684,19 @@ def test_anonymising_a_message_deletes_its_evidence_but_keeps_the_figures(
 
     assert not os.path.exists(path)
     assert Event.objects.filter(verb="inbound_message.anonymised", actor=dpo).exists()
+
+
+def test_a_busy_database_stores_nothing_so_that_the_door_retries(ingest, monkeypatch):
+    from django.db import OperationalError
+
+    raw = load("gmail_new_demand.eml")
+
+    def busy(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "case_create", busy)
+    with pytest.raises(OperationalError):
+        ingest(raw)
+    assert not InboundMessage.objects.exists()
+    monkeypatch.undo()
+    assert ingest(raw).status == InboundStatus.INGESTED
