@@ -134,6 +134,7 @@ class IncomingForm(RegisterForm):
         label=gettext_lazy("Service destinataire"),
         queryset=None,
         required=False,
+        empty_label="—",
         help_text=gettext_lazy(
             "Pour une nouvelle demande, laissez vide : elle va au service de la catégorie."
         ),
@@ -183,7 +184,7 @@ class FilterForm(forms.Form):
     direction = forms.ChoiceField(
         label=gettext_lazy("Sens"),
         required=False,
-        choices=[("", gettext_lazy("Arrivée et départ")), *MailDirection.choices],
+        choices=[("", gettext_lazy("Tous")), *MailDirection.choices],
     )
     service = forms.ModelChoiceField(
         label=gettext_lazy("Service"),
