@@ -319,15 +319,27 @@ def parse(content: bytes, mapping: dict[str, str] | None = None) -> ParsedFile:
     text = decode(content)
     if not text.strip():
         raise SwitchboardFileError(_("Le fichier est vide."))
-    first_line = text.lstrip().splitlines()[0]
-    reader = csv.reader(io.StringIO(text.lstrip()), delimiter=_delimiter(first_line))
+    # Lines skipped before the headers, so that errors give the line of the file.
+    offset = _leading_lines(text)
+    text = text.lstrip()
+    first_line = text.splitlines()[0]
+    delimiter = _delimiter(first_line)
+    if first_line.lower().startswith("sep=") and len(first_line.strip()) == 5:
+        # Excel's hint line ("sep=;") before the headers.
+        delimiter = first_line.strip()[4]
+        text = text[len(first_line) :]
+        offset += _leading_lines(text)
+        text = text.lstrip()
+        if not text:
+            raise SwitchboardFileError(_("Le fichier est vide."))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     headers = next(reader)
     columns = detect_columns(headers, mapping)
     calls: list[ParsedCall] = []
     errors: list[dict] = []
     rows_read = 0
     for row in reader:
-        line_number = reader.line_num
+        line_number = reader.line_num + offset
         if not any(cell.strip() for cell in row):
             continue
         rows_read += 1
@@ -366,6 +378,10 @@ def parse(content: bytes, mapping: dict[str, str] | None = None) -> ParsedFile:
         columns={role: headers[index] for role, index in columns.items()},
         rows_read=rows_read,
     )
+
+
+def _leading_lines(text: str) -> int:
+    return text[: len(text) - len(text.lstrip())].count("\n")
 
 
 def _capitalise(message: str) -> str:

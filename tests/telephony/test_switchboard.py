@@ -104,6 +104,23 @@ def test_latin1_with_commas_and_english_headers(authority, front_desk):
     assert (call.talk_seconds, call.ring_seconds, call.answered) == (125, 10, True)
 
 
+def test_excel_s_separator_line_is_understood(authority, front_desk):
+    content = (
+        "\r\nsep=,\r\nDate,Heure,Appelant,Statut\r\n"
+        "02/11/2026,10:00,0612345678,Répondu\r\n"
+        "02/11/2026,25:00,0612345678,Répondu\r\n"
+    )
+    batch = import_file(authority, front_desk, content.encode("cp1252"))
+    assert batch.rows_created == 1
+    assert batch.errors == [{"line": 5, "message": "Heure illisible « 25:00 »."}]
+    assert batch.columns == {
+        "date": "Date",
+        "time": "Heure",
+        "caller": "Appelant",
+        "status": "Statut",
+    }
+
+
 def test_without_a_status_column_the_talk_time_says_whether_it_was_answered(authority, front_desk):
     content = (
         "Jour;Heure;Appelant;Durée\n"

@@ -194,7 +194,6 @@ def calls(request):
             "page_obj": page_obj,
             "calls": page_obj.object_list,
             "to_call_back": calls_to_call_back(user, authority),
-            "callback_form": CallBackForm(),
             "filters": {
                 "du": params.get("du", ""),
                 "au": params.get("au", ""),
