@@ -416,6 +416,7 @@ def contact_merge_review(request, pk: int, other_pk: int):
             "authority": survivor.authority,
             "survivor": survivor,
             "merged": merged,
+            "sides": (survivor, merged),
             "rows": rows,
             "errors": errors,
             "refused": bool(refusal),
