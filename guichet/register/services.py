@@ -495,3 +495,26 @@ def mail_item_mark_followed_up(*, actor, item: MailItem) -> MailItem:
         data={"chrono": item.chrono},
     )
     return item
+
+
+# Exports -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mail_register_export_record(
+    *, actor, authority, kind: str, rows: int, filters: dict[str, str]
+) -> None:
+    """Keep a trace of an export of the register: it holds names and subjects, personal data
+    whose access is logged. The filters are kept without the free-text search."""
+    event_record(
+        actor=actor,
+        verb="mail_register.exported",
+        target=authority,
+        authority=authority,
+        data={
+            "format": kind,
+            "rows": rows,
+            "filters": {k: v for k, v in filters.items() if k != "q"},
+            "searched": bool(filters.get("q")),
+        },
+    )

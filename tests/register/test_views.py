@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from guichet.cases.models import Case
+from guichet.core.models import Event
 from guichet.register.enums import ReceiptState, RegisterOutcome
 from guichet.register.models import MailItem
 from guichet.register.services import mail_register_outgoing
@@ -213,6 +214,17 @@ def test_the_mail_room_registers_a_letter_that_opens_a_case(client_for, front_de
     assert MailItem.objects.count() == Case.objects.count() == 1
 
 
+def test_a_letter_sent_to_another_service_leaves_its_agent_on_the_register(
+    client_for, agent, etat_civil
+):
+    response = client_for(agent).post(
+        url("register_create"), incoming_form(outcome="none", service=etat_civil.pk)
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url("register_list")
+    assert MailItem.objects.get().service == etat_civil
+
+
 def test_a_letter_joins_a_case_from_the_form(client_for, front_desk, case, citizen_contact):
     response = client_for(front_desk).post(
         url("register_create"),
@@ -364,6 +376,8 @@ def test_the_csv_export_holds_the_filtered_list_with_french_columns(
     assert line["Expéditeur ou destinataire"] == "Lucien BERNARD"
     assert line["Demande"] == item.case.reference
     assert line["Date"] == item.date.strftime("%d/%m/%Y")
+    event = Event.objects.get(verb="mail_register.exported")
+    assert (event.actor, event.data["format"], event.data["rows"]) == (front_desk, "csv", 2)
     only_out = client_for(front_desk).get(
         url("register_export"), {"format": "csv", "direction": "out"}
     )

@@ -423,6 +423,9 @@ def _register_page(request, *, form_class, template, direction):
                 messages.success(
                     request, _("Courrier n° %(chrono)s enregistré.") % {"chrono": item.chrono}
                 )
+            if not MailItem.objects.visible_to(request.user).filter(pk=item.pk).exists():
+                # Sent to a service the agent does not belong to: it is theirs now.
+                return redirect("backoffice:register_list")
             return redirect("backoffice:register_detail", pk=item.pk)
     return render(
         request,
@@ -626,12 +629,13 @@ def register_export(request):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
+    limit = settings.GUICHET_REGISTER_EXPORT_MAX_ROWS
     rows = (
         items.select_related("service", "case")
-        .order_by("direction", "year", "number")
+        .order_by("direction", "year", "number")[:limit]
         .iterator(chunk_size=2000)
     )
-    limit = settings.GUICHET_REGISTER_EXPORT_MAX_ROWS
+    written = 0
     filename = f"registre-courrier-{timezone.localdate():%Y-%m-%d}.{kind}"
     if kind == "csv":
         buffer = io.StringIO()
@@ -639,10 +643,9 @@ def register_export(request):
         buffer.write("\ufeff")
         writer = csv.writer(buffer, delimiter=";")
         writer.writerow(export_columns())
-        for count, item in enumerate(rows):
-            if count >= limit:
-                break
+        for item in rows:
             writer.writerow([_csv_value(v) for v in _export_row(item)])
+            written += 1
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     else:
         from openpyxl import Workbook
@@ -650,16 +653,22 @@ def register_export(request):
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(_("Registre du courrier")[:31])
         sheet.append(export_columns())
-        for count, item in enumerate(rows):
-            if count >= limit:
-                break
+        for item in rows:
             sheet.append([_spreadsheet_safe(v) for v in _export_row(item)])
+            written += 1
         output = io.BytesIO()
         workbook.save(output)
         response = HttpResponse(
             output.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
+    services.mail_register_export_record(
+        actor=request.user,
+        authority=authority,
+        kind=kind,
+        rows=written,
+        filters={k: v for k, v in request.GET.items() if k in form.fields and v},
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
