@@ -273,3 +273,19 @@ def test_a_dismissal_needs_two_records_of_one_authority(authority, other_authori
     with pytest.raises(ValidationError):
         duplicate_dismiss(actor=front_desk, contact=a, other=b)
     assert not DuplicateDismissal.objects.exists()
+
+
+def test_the_benchmark_reports_the_comparison(authority, front_desk):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Contact.objects.create(authority=authority, first_name="Jeanne", usage_name="Durand")
+    Contact.objects.create(authority=authority, first_name="Jeanne", usage_name="Durant")
+    out = StringIO()
+    call_command("duplicates_benchmark", samples=2, stdout=out)
+    report = out.getvalue()
+    assert "2 active contacts" in report
+    assert "keyed 2 contacts" in report
+    assert "authority-wide comparison: 1 pairs" in report and "3 queries" in report
+    assert "contact panel: median" in report
