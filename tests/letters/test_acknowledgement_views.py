@@ -43,9 +43,15 @@ def send_url(case):
 
 
 def test_the_case_page_says_when_it_is_due(due_case, client_for, agent):
-    body = text(client_for(agent).get(url("case_detail", due_case.pk)))
-    assert "À envoyer au plus tard le 16/03/2026, automatiquement." in body
+    due = "À envoyer au plus tard le 16/03/2026, automatiquement."
+    with frozen(2026, 3, 16):
+        body = text(client_for(agent).get(url("case_detail", due_case.pk)))
+    assert f"<p>{due}</p>" in body
     assert send_url(due_case) in body
+    # Still not sent the day after (the worker stopped): it stands out.
+    with frozen(2026, 3, 17):
+        body = text(client_for(agent).get(url("case_detail", due_case.pk)))
+    assert f'<p class="overdue">{due}</p>' in body
 
 
 def test_the_case_page_says_when_and_how_it_went(due_case, client_for, agent):
