@@ -391,3 +391,12 @@ def test_the_list_follows_each_change_at_once(
     assert url("contact_detail", third.pk) in body
     Contact.objects.filter(pk=third.pk).update(anonymised_at=timezone.now())  # keys left behind
     assert url("contact_detail", third.pk) not in text(client.get(url("contact_duplicates")))
+
+
+def test_the_contact_page_leads_the_directory_keepers_to_the_lists(
+    case, citizen_contact, client_for, front_desk, dpo, agent
+):
+    for user, shown in ((front_desk, True), (dpo, True), (agent, False)):
+        body = text(client_for(user).get(url("contact_detail", citizen_contact.pk)))
+        assert (url("contact_duplicates") in body) is shown
+        assert (url("contact_merges") in body) is shown
