@@ -10,7 +10,6 @@ from django.utils import timezone
 from guichet.cases.models import Case
 from guichet.interactions.enums import Purpose
 from guichet.register.models import MailItem
-from tests.browser.conftest import browser, new_page  # noqa: F401 - fixtures
 from tests.factories import PASSWORD
 from tests.register.conftest import PDF
 
@@ -26,7 +25,7 @@ def sign_in(page, email):
 
 
 def test_a_letter_goes_from_the_register_to_a_case_its_acknowledgement_and_a_reply(
-    new_page,  # noqa: F811
+    new_page,
     authority,
     category,
     front_desk,
