@@ -59,6 +59,9 @@ class Command(BaseCommand):
             contacts=contacts, cases=cases, seed=seed, years=1, out=progress, announce=say
         )
         rows = result["rows"]
+        from guichet.demo.extras import seed_extras
+
+        seed_extras(out=say)
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
