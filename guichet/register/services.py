@@ -117,10 +117,13 @@ def _find_case(actor, authority, reference: str) -> Case:
     return case
 
 
-def _correspondent(contact, fallback: str = "") -> str:
+def _correspondent(contact, fallback: str = "", *, outgoing: bool = False) -> str:
     if contact is not None:
         return contact.display_name[:255]
-    return (fallback.strip().splitlines() or [""])[0][:255] or _("Expéditeur non identifié")
+    first_line = (fallback.strip().splitlines() or [""])[0][:255]
+    if first_line:
+        return first_line
+    return _("Destinataire non précisé") if outgoing else _("Expéditeur non identifié")
 
 
 def _new_item(*, actor, authority, direction: str, **fields) -> MailItem:
@@ -354,7 +357,7 @@ def mail_register_outgoing(
         direction=MailDirection.OUTGOING,
         date=sent_on,
         contact=contact,
-        correspondent=_correspondent(contact),
+        correspondent=_correspondent(contact, outgoing=True),
         subject=subject[:255],
         service=service,
         registered_number=registered_number,
@@ -398,7 +401,7 @@ def mail_item_record_outgoing(*, actor, interaction):
         direction=MailDirection.OUTGOING,
         date=timezone.localtime(locked.occurred_at).date(),
         contact=locked.contact,
-        correspondent=_correspondent(locked.contact, locked.recipient),
+        correspondent=_correspondent(locked.contact, locked.recipient, outgoing=True),
         subject=(locked.subject or _("Courrier"))[:255],
         service=locked.service,
         interaction=locked,

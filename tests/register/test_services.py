@@ -317,6 +317,7 @@ def test_only_those_in_charge_update_a_receipt(authority, agent, other_agent, vo
         service=voirie,
         registered_number="2C00000000002",
     )
+    assert item.correspondent == "Destinataire non précisé"
     with pytest.raises(PermissionDenied):
         mail_item_receipt_update(
             actor=other_agent, item=item, state=ReceiptState.SIGNED, on=timezone.localdate()
