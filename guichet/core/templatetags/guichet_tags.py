@@ -29,3 +29,11 @@ def contact_field_label(name: str) -> str:
         return str(Contact._meta.get_field(name).verbose_name)
     except Exception:  # noqa: BLE001 - an old or unknown field name is shown as it is
         return name
+
+
+@register.filter
+def thread_parts(body: str) -> tuple[str, str]:
+    """An exchange's own words, and the earlier thread it quotes (folded on display)."""
+    from guichet.mailbox.parsing import unfold
+
+    return unfold(body or "")
