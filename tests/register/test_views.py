@@ -424,3 +424,27 @@ def test_the_daily_list_shows_the_day_letters_to_sign(
     assert old.chrono in body and item.chrono not in body
     assert client.get(url("register_daily"), {"jour": "demain"}).status_code == 400
     assert client.get(url("register_daily"), {"sens": "sideways"}).status_code == 400
+
+
+def test_a_bad_outgoing_registration_is_shown_again(client_for, agent, voirie):
+    response = client_for(agent).post(
+        url("register_create_outgoing"),
+        {
+            "submission_key": "out-bad",
+            "contact": "",
+            "sent_on": "2099-01-01",
+            "service": voirie.pk,
+            "subject": "Convocation",
+            "case_reference": "26-ZZZZZ",
+        },
+    )
+    assert response.status_code == 400
+    body = html.unescape(text(response))
+    assert "Cette date est dans le futur." in body
+    assert not MailItem.objects.exists()
+    response = client_for(agent).post(
+        url("register_create_outgoing"),
+        {"submission_key": "out-bad", "sent_on": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 400
+    assert "Ce champ est obligatoire." in html.unescape(text(response))
