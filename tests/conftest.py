@@ -13,6 +13,7 @@ from guichet.authorities.enums import AuthorityKind, Role, ServiceKind
 from guichet.cases.services import case_create
 from guichet.contacts.services import contact_create
 from tests import factories as f
+from tests.playwright_fixtures import browser, new_page  # noqa: F401 - the browser fixtures
 
 PASSWORD = f.PASSWORD
 

@@ -1,4 +1,7 @@
-"""A real browser: Playwright driving the system Chromium (Debian package `chromium`)."""
+"""A real browser: Playwright driving the system Chromium (Debian package `chromium`).
+
+Defined once for the whole suite (imported by tests/conftest.py): a second definition of
+the session-wide browser would start a second Playwright in the same process, which fails."""
 
 import os
 import shutil

@@ -7,7 +7,6 @@ import pytest
 
 from guichet.interactions.models import Interaction
 from guichet.letters.models import ReplyTemplate
-from tests.browser.conftest import browser, new_page  # noqa: F401 - fixtures
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

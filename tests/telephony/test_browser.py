@@ -7,7 +7,6 @@ import pytest
 
 from guichet.interactions.enums import Outcome
 from guichet.interactions.models import Interaction
-from tests.browser.conftest import browser, new_page  # noqa: F401 - fixtures
 from tests.factories import PASSWORD
 from tests.telephony.test_switchboard import KNOWN_FILE
 
