@@ -7,6 +7,9 @@ from guichet.interactions.services import interaction_record
 from guichet.mailbox.parsing import QUOTE_SEPARATOR
 
 
+QUOTED = "> Le 3 mars, la Voirie a écrit :\n> Bonjour"
+
+
 def test_the_quoted_thread_is_folded_on_both_sides(case, client_for, agent, citizen):
     interaction_record(
         actor=None,
@@ -16,10 +19,7 @@ def test_the_quoted_thread_is_folded_on_both_sides(case, client_for, agent, citi
         case=case,
         contact=case.contacts.get(),
         subject="Re: votre demande",
-        body=(
-            f"Merci, c'est réparé.\n{QUOTE_SEPARATOR}\n"
-            "> Le 3 mars, la Voirie a écrit :\n> Bonjour"
-        ),
+        body=f"Merci, c'est réparé.\n{QUOTE_SEPARATOR}\n{QUOTED}",
     )
     for client, path in (
         (client_for(agent), reverse("backoffice:case_detail", args=[case.pk])),
