@@ -6,7 +6,6 @@ from guichet.core.enums import Channel, Direction
 from guichet.interactions.services import interaction_record
 from guichet.mailbox.parsing import QUOTE_SEPARATOR
 
-
 QUOTED = "> Le 3 mars, la Voirie a écrit :\n> Bonjour"
 
 
