@@ -617,6 +617,7 @@ def case_reply(
     files: Sequence[CheckedFile] = (),
     subject: str = "",
     channel: str = "",
+    purpose: str = Purpose.REPLY,
 ) -> Interaction:
     """Answer the person by email, letter or SMS (`channel`). Without a channel, the reply
     takes the person's preferred channel when it can, else email unless they refused it or
@@ -650,7 +651,7 @@ def case_reply(
             contact=contact,
             subject=subject,
             body=body,
-            purpose=Purpose.REPLY,
+            purpose=purpose,
             files=files,
         )
     elif channel == Channel.SMS:
@@ -664,7 +665,7 @@ def case_reply(
             contact=contact,
             case=case,
             body=body + "\n" + sms_signature(actor, case.service),
-            purpose=Purpose.REPLY,
+            purpose=purpose,
         )
     else:
         # A reply names its author (CRPA L111-2): first name, surname, title, service address.
@@ -678,7 +679,7 @@ def case_reply(
             case=case,
             subject=subject,
             body=body + "\n\n-- \n" + signature,
-            purpose=Purpose.REPLY,
+            purpose=purpose,
         )
         if files:
             from guichet.interactions.services import attachments_store

@@ -113,8 +113,7 @@ def silence_terms(
 
     `first_received_on` is the hook for a request forwarded by another authority (L114-2):
     an implicit rejection then runs from the first receipt, an implicit acceptance from the
-    receipt by the competent authority. Forwarding is not recorded yet; its caller passes
-    the first authority's date of receipt."""
+    receipt by the competent authority (see guichet.routing.forwarding)."""
     rule = category.silence_rule
     if rule not in (SilenceRule.ACCEPTANCE, SilenceRule.REJECTION):
         return SilenceTerms(rule=SilenceRule.NOT_APPLICABLE)
@@ -235,11 +234,15 @@ def acknowledgement_context(
     authority = case.authority
     received_on = timezone.localtime(case.received_at).date()
     missing = _missing_lines(missing_documents)
+    from guichet.routing.forwarding import first_received_on
+
     terms = silence_terms(
         category=case.category,
         received_on=received_on,
         sent_on=sent_on,
         missing_documents_due_on=missing_documents_due_on if missing else None,
+        # A demand forwarded by another authority (L114-2): a rejection runs from there.
+        first_received_on=first_received_on(case),
     )
     # How to follow the case: the private link only in an email (the mail task puts it in;
     # a letter is kept as sent and must not hold a secret), the portal for an account.

@@ -97,3 +97,46 @@ class PreviewForm(forms.Form):
         self.fields["category"].queryset = Category.objects.filter(
             authority=authority, is_active=True
         ).order_by("label")
+
+
+class ForwardForm(forms.Form):
+    """Forward a case to the competent authority: one on the platform (choose its category)
+    or any other administration (its name and email or postal address)."""
+
+    reason = forms.CharField(
+        label=_("Pourquoi une autre administration est compétente"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    to_category = forms.ModelChoiceField(
+        label=_("Collectivité de la plateforme et catégorie"),
+        queryset=Category.objects.none(),
+        required=False,
+    )
+    external_name = forms.CharField(
+        label=_("Ou bien : administration hors plateforme"), required=False, max_length=255
+    )
+    external_email = forms.EmailField(label=_("Son courriel"), required=False)
+    external_address = forms.CharField(
+        label=_("Son adresse postale"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sans courriel, un courrier lui est préparé."),
+    )
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_category"].queryset = categories.select_related("authority")
+        self.fields["to_category"].label_from_instance = lambda c: (
+            f"{c.authority.public_name} — {c.label}"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("to_category") and (data.get("external_name") or "").strip():
+            raise forms.ValidationError(
+                _(
+                    "Choisissez une collectivité de la plateforme ou une autre administration, "
+                    "pas les deux."
+                )
+            )
+        return data

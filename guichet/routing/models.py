@@ -141,3 +141,57 @@ class RoutingDecision(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["method", "outcome"], name="routing_pending_idx")]
+
+
+class Forwarding(models.Model):
+    """A demand sent on to the authority that is competent for it (CRPA L114-2): on the
+    platform, the case that continues there; outside it, the body it went to. Either way the
+    person was told, and the deadlines follow the law's rule on which receipt counts."""
+
+    from_case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="forwardings"
+    )
+    to_authority = models.ForeignKey(
+        "authorities.Authority",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_case = models.OneToOneField(
+        "cases.Case",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="forwarded_from",
+    )
+    external_name = models.CharField(_("organisme destinataire"), max_length=255, blank=True)
+    external_email = models.EmailField(_("courriel de l'organisme"), blank=True)
+    external_address = models.TextField(_("adresse de l'organisme"), blank=True)
+    reason = models.TextField(_("motif"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    transmission = models.ForeignKey(
+        "interactions.Interaction",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    notice = models.ForeignKey(
+        "interactions.Interaction",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("transmission à l'autorité compétente")
+        ordering = ["-at"]
+
+    @property
+    def destination(self) -> str:
+        return self.to_authority.public_name if self.to_authority_id else self.external_name

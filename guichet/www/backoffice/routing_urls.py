@@ -14,4 +14,5 @@ urlpatterns = [
     path("a-qualifier/", routing.routing_qualify, name="routing_qualify"),
     path("a-qualifier/<int:pk>/accepter/", routing.routing_accept, name="routing_accept"),
     path("qualite/", routing.routing_quality, name="routing_quality"),
+    path("demandes/<int:pk>/transmettre/", routing.case_forward, name="case_forward"),
 ]

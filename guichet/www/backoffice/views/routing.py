@@ -229,3 +229,45 @@ def routing_quality(request):
             "stats": routing_quality_for(request.user, authority, days=days),
         },
     )
+
+
+@agent_required
+def case_forward(request, pk: int):
+    """Forward a case to the competent authority (CRPA L114-2)."""
+    from guichet.routing.forms import ForwardForm
+    from guichet.routing.forwarding import case_forward as forward
+    from guichet.routing.forwarding import forwarding_targets
+
+    case = _case_for_action(request, pk)
+    _others, categories = forwarding_targets(case.authority)
+    form = ForwardForm(request.POST or None, categories=categories)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            forwarding = forward(
+                actor=request.user,
+                case=case,
+                reason=data["reason"],
+                to_authority=data["to_category"].authority if data["to_category"] else None,
+                to_category=data["to_category"],
+                external_name=data["external_name"],
+                external_email=data["external_email"],
+                external_address=data["external_address"],
+            )
+        except ValidationError as error:
+            for field, messages_ in getattr(error, "message_dict", {None: error.messages}).items():
+                for message in messages_:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(
+                request,
+                _("Demande transmise à %(to)s ; l'usager en est informé.")
+                % {"to": forwarding.destination},
+            )
+            return redirect("backoffice:case_detail", pk=case.pk)
+    return render(
+        request,
+        "backoffice/routing/forward.html",
+        {"authority": case.authority, "case": case, "form": form},
+        status=400 if form.errors else 200,
+    )
