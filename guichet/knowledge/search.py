@@ -3,8 +3,9 @@
 Each article keeps a `search_document`: the folded French stems of its title (counted three
 times, so that a title match ranks first), keywords (twice), competent service and text.
 The same document is indexed by each database's own full-text engine:
-- PostgreSQL: a GIN index on `to_tsvector('simple', search_document)` (the stemming and
-  accent folding are already done, identically on both databases);
+- PostgreSQL: a stored `search_vector` column (generated from `search_document`, outside
+  the Django model) with a GIN index; the stemming and accent folding are already done,
+  identically on both databases;
 - SQLite: an FTS5 table `knowledge_article_fts` (rowid = article id), kept by `index_article`.
 A query is folded and stemmed the same way; its last word is a prefix (the agent is still
 typing it). When nothing matches, each word unknown to the base is replaced by its closest
@@ -83,14 +84,12 @@ def _match(queryset, terms: list[str], prefix: bool, *, every: bool = True):
         return (
             queryset.annotate(
                 _hit=RawSQL(
-                    "to_tsvector('simple', knowledge_article.search_document) "
-                    "@@ to_tsquery('simple', %s)",
+                    "knowledge_article.search_vector @@ to_tsquery('simple', %s)",
                     [tsquery],
                     output_field=BooleanField(),
                 ),
                 _rank=RawSQL(
-                    "ts_rank(to_tsvector('simple', knowledge_article.search_document), "
-                    "to_tsquery('simple', %s))",
+                    "ts_rank(knowledge_article.search_vector, to_tsquery('simple', %s))",
                     [tsquery],
                     output_field=FloatField(),
                 ),
@@ -183,3 +182,25 @@ def article_search(
     if fixed == terms:
         return [], None
     return list(_match(queryset, fixed, False, every=every)[:limit]), fixed
+
+
+def services_matching(authority_id: int, text: str, *, limit: int = 5) -> list:
+    """The directory: services whose name or keywords share the words of `text` ("who
+    handles wedding-hall rentals?"), the most words in common first. An authority has
+    dozens of services, not thousands: they are compared in memory."""
+    from guichet.authorities.models import Service
+
+    terms, prefix = query_terms((text or "")[:200])
+    if not terms:
+        return []
+    wanted = set(terms)
+    scored = []
+    for service in Service.objects.filter(authority_id=authority_id, is_active=True):
+        stems = set(french_stems(f"{service.name} {service.keywords}"))
+        shared = wanted & stems
+        if prefix and any(stem.startswith(terms[-1]) for stem in stems):
+            shared.add(terms[-1])  # the word being typed
+        if shared:
+            scored.append((len(shared), service.name, service))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [service for _, _, service in scored[:limit]]

@@ -165,3 +165,17 @@ def test_the_articles_category_preselects_the_desk(article, client_for, front_de
     page = text(client_for(front_desk).get(url("desk") + f"?category={category.pk}"))
     assert f'<option value="{category.pk}" selected>' in page
     assert 'value="case" id="id_outcome_1" required checked' in page
+
+
+def test_the_directory_answers_who_does_what(authority, client_for, front_desk):
+    from tests import factories as f
+
+    f.ServiceFactory(
+        authority=authority,
+        name="Vie associative",
+        keywords="location de salles, salle des fêtes, associations, matériel",
+        phone="02 54 00 00 07",
+        opening_hours="Lundi au vendredi, 9 h – 12 h",
+    )
+    page = text(client_for(front_desk).get(url("knowledge_list") + "?q=salles des fetes"))
+    assert "Qui fait quoi" in page and "Vie associative" in page and "02 54 00 00 07" in page
