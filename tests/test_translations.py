@@ -144,9 +144,10 @@ def test_translations_are_not_left_in_french(po_entries):
     # French names kept on purpose (Défenseur des droits, CNIL…) use none of these words.
     french = re.compile(r"\b(votre|vous|demande|usager|collectivité|courriel|délai)\b", re.I)
     suspicious = []
+    merge_field = re.compile(r"\{\{[^}]*\}\}")  # {{ usager.nom }} stays as written
     for entry in messages(po_entries):
         for target in translations_of(entry):
-            if french.search(target):
+            if french.search(merge_field.sub("", target)):
                 suspicious.append(f"{where(entry)} -> {target!r}")
     assert not suspicious, "looks French:\n" + "\n".join(suspicious)
 

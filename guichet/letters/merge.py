@@ -141,8 +141,9 @@ def merge_errors(text: str) -> list[str]:
         # An unclosed field would otherwise be sent as typed.
         return [
             _(
-                "Le modèle est mal écrit : vérifiez que chaque champ s'écrit entre {{ et }} "
-                "et que chaque balise if est fermée par endif."
+                "Le modèle est mal écrit : vérifiez que chaque champ s'écrit entre doubles "
+                "accolades, comme {{ demande.reference }}, et que chaque balise if est fermée "
+                "par endif."
             )
         ]
     errors: list[str] = []

@@ -74,6 +74,7 @@ def every_url(rule, pending_case):
         ("GET", url("routing_qualify"), {}),
         ("POST", url("routing_accept", pending_case.pk), {}),
         ("GET", url("routing_quality"), {}),
+        ("GET", url("case_forward", pending_case.pk), {}),
     ]
 
 
