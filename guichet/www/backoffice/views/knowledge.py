@@ -15,7 +15,7 @@ from guichet.knowledge.enums import ArticleKind
 from guichet.knowledge.forms import ArticleForm
 from guichet.knowledge.models import Article
 from guichet.knowledge.querysets import articles_changed_for, readers_behind
-from guichet.knowledge.search import article_search
+from guichet.knowledge.search import article_search, services_matching
 from guichet.knowledge.services import (
     EDITABLE_FIELDS,
     article_create,
@@ -59,8 +59,10 @@ def knowledge_list(request):
     query = (request.GET.get("q") or "").strip()[:200]
     kind = request.GET.get("type") or ""
     corrected = None
+    services = []
     if query:
         articles, corrected = _results(request, authority, query + " ", limit=50)
+        services = services_matching(authority.pk, query)
     else:
         queryset = Article.objects.readable_by(request.user).filter(authority=authority)
         if kind in ArticleKind.values:
@@ -69,6 +71,7 @@ def knowledge_list(request):
     context = {
         "authority": authority,
         "articles": articles,
+        "services": services,
         "q": query,
         "corrected": " ".join(corrected) if corrected else "",
         "kind": kind,
