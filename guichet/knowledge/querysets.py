@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from guichet.knowledge.models import Article, ArticleRead
 
@@ -26,9 +26,14 @@ def readers_behind(article: Article):
     of an important article."""
     from guichet.accounts.models import User
 
+    # One subquery on the same read row: `exclude()` across the relation would test the
+    # article and the version on different rows (a newer read of another article).
+    read_current = ArticleRead.objects.filter(
+        user=OuterRef("pk"), article=article, version__gte=article.version
+    )
     return (
         User.objects.filter(memberships__authority_id=article.authority_id, is_active=True)
-        .exclude(Q(article_reads__article=article, article_reads__version__gte=article.version))
+        .filter(~Exists(read_current))
         .distinct()
         .order_by("last_name", "first_name", "email")
     )

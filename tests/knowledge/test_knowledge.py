@@ -214,3 +214,14 @@ def test_a_whole_sentence_finds_the_articles_sharing_its_words(authority, base):
         every=False,
     )
     assert found[0].title == "Location de la salle des fêtes"
+
+
+def test_reading_another_article_does_not_count_as_reading_this_one(
+    authority, admin_user, front_desk, base
+):
+    article_mark_read(actor=front_desk, article=base["salle"])  # version 1
+    salle = article_update(actor=admin_user, article=base["salle"], is_important=True)
+    other = article_update(actor=admin_user, article=base["naissance"], fees="Gratuit.")
+    article_mark_read(actor=front_desk, article=other)  # version 2 of another article
+    assert salle.version == 2
+    assert front_desk in set(readers_behind(salle))
