@@ -67,9 +67,11 @@ class ToCallBack:
 
 
 def _reached_after(number_field: str, moment_field: str):
-    """A call back that reached the person after the missed call (from any path)."""
+    """A call back that reached the person after the missed call (from any path), by the
+    same authority: another authority calling the same number answers nothing here."""
     return Exists(
         PhoneCall.objects.filter(
+            authority_id=OuterRef("authority_id"),
             number=OuterRef(number_field),
             interaction__direction=Direction.OUT,
             interaction__outcome=Outcome.ANSWERED,

@@ -404,6 +404,23 @@ def test_a_caller_who_got_through_later_is_not_to_call_back(
     )
 
 
+def test_a_callback_by_another_authority_to_the_same_number_leaves_ours_to_call_back(
+    client_for, front_desk, foreign_front_desk, other_authority, missed, lost_call
+):
+    # The same person also called the neighbouring town, which called them back.
+    theirs = call_missed_record(
+        actor=foreign_front_desk,
+        authority=other_authority,
+        number="05 61 22 33 44",
+        occurred_at=at(1, 8),
+    )
+    response = client_for(foreign_front_desk).post(url("call_back", theirs.pk), {"reached": "1"})
+    assert response.status_code == 302
+    page = text(client_for(front_desk).get(url("calls")))
+    assert f"rappel-call-{missed.pk}" in page
+    assert f"rappel-switchboard-{lost_call.pk}" in page
+
+
 def test_an_answered_switchboard_call_is_not_called_back(client_for, front_desk, batch):
     answered = SwitchboardCall.objects.get(answered=True)
     response = client_for(front_desk).post(
