@@ -84,6 +84,13 @@ def test_search_while_typing_answers_a_fragment(article, client_for, front_desk)
     assert "<h1>" not in text(response)  # only the results
 
 
+def test_search_while_typing_treats_the_last_word_as_unfinished(article, client_for, front_desk):
+    response = client_for(front_desk).get(
+        url("knowledge_list") + "?q=salle des fe", headers={"HX-Request": "true"}
+    )
+    assert "Location de la salle des fêtes" in text(response)
+
+
 def test_a_typo_is_corrected_and_said(article, client_for, front_desk):
     page = text(client_for(front_desk).get(url("knowledge_list") + "?q=mariagge"))
     assert "Location de la salle des fêtes" in page

@@ -61,7 +61,9 @@ def knowledge_list(request):
     corrected = None
     services = []
     if query:
-        articles, corrected = _results(request, authority, query + " ", limit=50)
+        # While typing (htmx), the last word is still unfinished: search it as a prefix.
+        typed = query if request.htmx else query + " "
+        articles, corrected = _results(request, authority, typed, limit=50)
         services = services_matching(authority.pk, query)
     else:
         queryset = Article.objects.readable_by(request.user).filter(authority=authority)
