@@ -140,13 +140,23 @@ class _Ranked:
         return self.queryset.exists()
 
 
-def vocabulary(authority_id: int) -> set[str]:
-    """Every stem of the authority's articles, cached until one of them changes."""
+def vocabulary(authority_id: int, *, public: bool = False) -> set[str]:
+    """Every stem of the authority's current articles (only the public ones for the
+    portal, whose corrections must not reveal internal words), cached until one of them
+    changes."""
     from guichet.knowledge.models import Article
 
-    articles = Article.objects.filter(authority_id=authority_id)
-    stamp = articles.aggregate(last=Max("updated_at"))["last"]
-    key = f"knowledge-vocabulary:{authority_id}:{stamp.timestamp() if stamp else 0}"
+    articles = Article.objects.filter(authority_id=authority_id, is_archived=False)
+    if public:
+        articles = articles.filter(is_public=True)
+    # Archiving moves updated_at too, so the latest change of any article is the stamp.
+    stamp = Article.objects.filter(authority_id=authority_id).aggregate(last=Max("updated_at"))[
+        "last"
+    ]
+    key = (
+        f"knowledge-vocabulary:{authority_id}:{'public' if public else 'all'}:"
+        f"{stamp.timestamp() if stamp else 0}"
+    )
     words = cache.get(key)
     if words is None:
         words = set()
@@ -156,8 +166,8 @@ def vocabulary(authority_id: int) -> set[str]:
     return words
 
 
-def corrected(terms: list[str], authority_id: int) -> list[str]:
-    known = vocabulary(authority_id)
+def corrected(terms: list[str], authority_id: int, *, public: bool = False) -> list[str]:
+    known = vocabulary(authority_id, public=public)
     fixed = []
     for term in terms:
         if term in known or len(term) < 4:
@@ -169,16 +179,23 @@ def corrected(terms: list[str], authority_id: int) -> list[str]:
 
 
 def article_search(
-    queryset, text: str, *, authority_id: int, limit: int = 10, every: bool = True
+    queryset,
+    text: str,
+    *,
+    authority_id: int,
+    limit: int = 10,
+    every: bool = True,
+    public: bool = False,
 ) -> tuple[list, list[str] | None]:
     """Articles of `queryset` matching `text`, best first, and the words actually searched
     when a typo was corrected (else None). `every=False` for a whole sentence: articles
-    sharing any of its words, the most relevant first."""
+    sharing any of its words, the most relevant first. `public`: typos are corrected
+    towards the words of public articles only."""
     terms, prefix = query_terms((text or "")[: 500 if not every else 200])
     found = list(_match(queryset, terms, prefix, every=every)[:limit])
     if found or not terms:
         return found, None
-    fixed = corrected(terms, authority_id)
+    fixed = corrected(terms, authority_id, public=public)
     if fixed == terms:
         return [], None
     return list(_match(queryset, fixed, False, every=every)[:limit]), fixed

@@ -50,6 +50,14 @@ def test_the_guide_searches_in_french(client, authority, articles):
     assert "Procédure interne" not in html and "Aucune démarche" in html
 
 
+def test_typo_correction_draws_only_on_public_words(client, authority, articles):
+    _, html = page(client, "procedures", authority, q="naissence")
+    assert "Acte de naissance" in html and "Résultats pour" in html
+    # "interne" is only in the internal article: it is neither suggested nor hinted at.
+    _, html = page(client, "procedures", authority, q="interrne")
+    assert "Résultats pour" not in html and "Aucune démarche" in html
+
+
 def test_a_public_article_leads_to_its_demand(client, authority, articles, category_etat_civil):
     public, internal = articles
     status, html = page(client, "procedure", authority, public.pk)

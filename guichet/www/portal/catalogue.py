@@ -25,7 +25,7 @@ def procedures(request, authority_slug):
     corrected = None
     if query:
         articles, corrected = article_search(
-            public, query + " ", authority_id=authority.pk, limit=50
+            public, query + " ", authority_id=authority.pk, limit=50, public=True
         )
     else:
         articles = list(public.order_by("title")[:500])
