@@ -448,3 +448,35 @@ def test_a_bad_outgoing_registration_is_shown_again(client_for, agent, voirie):
     )
     assert response.status_code == 400
     assert "Ce champ est obligatoire." in html.unescape(text(response))
+
+
+def test_a_reply_letter_on_a_case_the_mail_room_only_summarises_is_not_readable_there(
+    client_for, agent, front_desk, case, citizen_contact
+):
+    from guichet.contacts.models import Contact
+    from guichet.letters.letters import letter_produce
+
+    Contact.objects.filter(pk=citizen_contact.pk).update(
+        address_line1="12 rue des Lilas", postal_code="31000", city="Toulouse"
+    )
+    citizen_contact.refresh_from_db()
+    letter = letter_produce(
+        actor=agent,
+        case=case,
+        contact=citizen_contact,
+        subject="Votre demande",
+        body="Votre situation de surendettement nous a été signalée.",
+        purpose="reply",
+    )
+    item = MailItem.objects.get(interaction=letter)
+    pdf = letter.attachments.get()
+    # The register line stays on the mail room's register; the letter's text does not.
+    page = client_for(front_desk).get(url("register_detail", item.pk))
+    assert page.status_code == 200
+    assert item.chrono in text(page)
+    assert url("register_scan", item.pk, pdf.pk) not in text(page)
+    assert client_for(front_desk).get(url("register_scan", item.pk, pdf.pk)).status_code == 404
+    # The service that wrote it reads it.
+    page = client_for(agent).get(url("register_detail", item.pk))
+    assert url("register_scan", item.pk, pdf.pk) in text(page)
+    assert client_for(agent).get(url("register_scan", item.pk, pdf.pk)).status_code == 200

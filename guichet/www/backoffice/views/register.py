@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from guichet.authorities.models import Service
-from guichet.cases.models import Category
+from guichet.cases.models import Case, Category
 from guichet.contacts.models import Contact
 from guichet.core.forms import MultipleFileField, ServiceErrorsMixin
 from guichet.core.models import Event
@@ -47,6 +47,16 @@ def get_mail_item_for_user_or_404(user, pk: int) -> MailItem:
     if item is None:
         raise Http404("Courrier introuvable.")
     return item
+
+
+def scans_readable(user, item: MailItem) -> bool:
+    """The scans hold the letter itself. On a line tied to a case they follow the case:
+    whoever reads it in full, and the agent who registered the line, open them; the mail
+    room, which reads only a summary of other services' cases, sees the line but not a
+    reply another service wrote or a letter a colleague registered on such a case."""
+    if item.case_id is None or item.created_by_id == user.pk:
+        return True
+    return Case.objects.visible_to(user).filter(pk=item.case_id).exists()
 
 
 def register_alerts(user, authority):
@@ -462,7 +472,10 @@ def register_create_outgoing(request):
 
 
 def _render_detail(request, item, *, receipt_form=None, status=200):
-    attachments = list(item.interaction.attachments.all()) if item.interaction_id else []
+    readable = scans_readable(request.user, item)
+    attachments = (
+        list(item.interaction.attachments.all()) if item.interaction_id and readable else []
+    )
     history = (
         Event.objects.filter(target_type="register.mailitem", target_id=str(item.pk))
         .select_related("actor")
@@ -481,6 +494,7 @@ def _render_detail(request, item, *, receipt_form=None, status=200):
             "authority": item.authority,
             "item": item,
             "attachments": attachments,
+            "scans_hidden": not readable,
             "history": history,
             "can_edit": can_edit,
             "follow_up_overdue": overdue,
@@ -548,6 +562,8 @@ def register_follow_up(request, pk: int):
 def register_scan(request, pk: int, attachment_pk: int):
     """A scan of a letter, for whoever may read the register line."""
     item = get_mail_item_for_user_or_404(request.user, pk)
+    if not scans_readable(request.user, item):
+        raise Http404
     attachment = Attachment.objects.filter(
         pk=attachment_pk, interaction_id=item.interaction_id, anonymised_at__isnull=True
     ).first()
