@@ -61,8 +61,10 @@ def first_received_on(case):
 
 
 def _contact_in(authority, person, actor):
-    """The person's record in the competent authority: found by email or account, else
-    created with the details needed to answer them."""
+    """The person's record in the competent authority: the one of their account, or one
+    without an account written with the same email; else created with the details needed
+    to answer them. Never the record of someone else's account found by email (a shared
+    family address): its holder would read the demand on the portal."""
     from guichet.contacts.models import Contact
     from guichet.contacts.services import contact_create
 
@@ -71,10 +73,13 @@ def _contact_in(authority, person, actor):
     existing = None
     if person.user_id:
         existing = Contact.objects.filter(authority=authority, user_id=person.user_id).first()
-    if existing is None and person.email:
+    elif person.email:
         existing = (
             Contact.objects.filter(
-                authority=authority, email=person.email, merged_into__isnull=True
+                authority=authority,
+                email=person.email,
+                user__isnull=True,
+                merged_into__isnull=True,
             )
             .order_by("id")
             .first()
@@ -82,16 +87,7 @@ def _contact_in(authority, person, actor):
     if existing is not None:
         return existing
     values = {name: getattr(person, name) for name in CARRIED_FIELDS}
-    taken = (
-        person.user_id
-        and Contact.objects.filter(authority=authority, user_id=person.user_id).exists()
-    )
-    return contact_create(
-        actor=actor,
-        authority=authority,
-        user=None if taken else person.user,
-        **values,
-    )
+    return contact_create(actor=actor, authority=authority, user=person.user, **values)
 
 
 def _copy_attachments(source: Interaction, target: Interaction) -> None:

@@ -215,3 +215,47 @@ def test_the_forward_page(water_case, agent, other_agent, citizen, client_for, a
     assert done.status_code == 302
     assert Interaction.objects.filter(case__authority=epci).exists()
     assert client.get(url("case_forward", 999999)).status_code == 404
+
+
+def test_the_case_never_joins_another_persons_account_by_email(
+    authority, category, agent, agglo, other_citizen, client_for
+):
+    """A shared address (a family's) must not hand the forwarded demand to the account
+    that uses it in the competent authority: the person gets their own record there."""
+    from guichet.contacts.services import contact_create
+
+    epci, water, _ = agglo
+    requester = contact_create(
+        actor=agent,
+        authority=authority,
+        first_name="Paul",
+        birth_name="Martin",
+        email="famille@example.org",
+    )
+    theirs = contact_create(
+        actor=other_citizen,
+        authority=epci,
+        user=other_citizen,
+        first_name="Louis",
+        birth_name="Petit",
+        email="famille@example.org",
+    )
+    desk_case, _ = case_create(
+        actor=agent,
+        authority=authority,
+        category=category,
+        contact=requester,
+        subject="Facture d'eau",
+        description="Une fuite chez moi.",
+        channel="counter",
+        notify=False,
+    )
+    forwarding = case_forward(
+        actor=agent, case=desk_case, reason="Eau", to_authority=epci, to_category=water
+    )
+    person = forwarding.to_case.contacts.get()
+    assert person != theirs and person.user is None and person.birth_name == "Martin"
+    page = client_for(other_citizen).get(
+        f"/{epci.slug}/mes-demandes/{forwarding.to_case.reference}/"
+    )
+    assert page.status_code == 404
