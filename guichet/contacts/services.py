@@ -346,6 +346,7 @@ def contact_merge(
     the survivor. A `ContactMerge` keeps what the merged record held and what moved."""
     from guichet.cases.models import CaseContact
     from guichet.interactions.models import Interaction
+    from guichet.register.models import MailItem
 
     locked = {
         c.pk: c
@@ -409,6 +410,13 @@ def contact_merge(
         Interaction.objects.filter(contact=merged).order_by("pk").values_list("pk", flat=True)
     )
     Interaction.objects.filter(pk__in=moved["interactions"]).update(contact=survivor)
+
+    # The letters of the mail register they sent or were sent: the register line follows
+    # the person (its correspondent's name stays as it was written that day).
+    moved["mail_items"] = list(
+        MailItem.objects.filter(contact=merged).order_by("pk").values_list("pk", flat=True)
+    )
+    MailItem.objects.filter(pk__in=moved["mail_items"]).update(contact=survivor)
 
     for side, other_side in (("organisation", "person"), ("person", "organisation")):
         taken_members = set(
@@ -509,6 +517,7 @@ def contact_merge_undo(*, actor, record: ContactMerge) -> ContactMerge:
     survivor after the merge stays there."""
     from guichet.cases.models import CaseContact
     from guichet.interactions.models import Interaction
+    from guichet.register.models import MailItem
 
     record = ContactMerge.objects.select_for_update().get(pk=record.pk)
     locked = {
@@ -533,6 +542,9 @@ def contact_merge_undo(*, actor, record: ContactMerge) -> ContactMerge:
     for case_id, role in moved.get("case_links_dropped", []):
         CaseContact.objects.get_or_create(case_id=case_id, contact=merged, role=role)
     Interaction.objects.filter(pk__in=moved.get("interactions", []), contact=survivor).update(
+        contact=merged
+    )
+    MailItem.objects.filter(pk__in=moved.get("mail_items", []), contact=survivor).update(
         contact=merged
     )
     for member_id, side in moved.get("members", []):

@@ -125,3 +125,31 @@ def test_a_letter_without_case_ends_its_alert_when_answered_or_noted(
         response = client_for(agent).post(url("register_follow_up", noted.pk))
         assert response.status_code == 302
         assert overdue() == set()
+
+
+def test_a_letter_from_a_merged_record_follows_the_person(
+    authority, front_desk, voirie, contact, citizen_contact, agent
+):
+    from guichet.contacts.services import contact_merge, contact_merge_undo
+
+    with time_machine.travel(DAY0, tick=False):
+        letter = register(
+            authority, front_desk, service=voirie, contact=contact, registered_number="1A4"
+        )
+    with later(9):
+        record = contact_merge(actor=front_desk, survivor=citizen_contact, merged=contact)
+        letter.refresh_from_db()
+        assert letter.contact == citizen_contact
+        # The answer goes to the record that remains: the letter has its follow-up.
+        interaction_record(
+            actor=agent,
+            authority=authority,
+            channel=Channel.PHONE,
+            direction=Direction.OUT,
+            contact=citizen_contact,
+            subject="Rappel",
+        )
+        assert overdue() == set()
+        contact_merge_undo(actor=front_desk, record=record)
+        letter.refresh_from_db()
+        assert letter.contact == contact
