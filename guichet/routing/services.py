@@ -325,8 +325,9 @@ MIN_HOLDOUT = 5
 def training_examples(authority, target: str):
     """(texts, labels, weights, case count) for one target, from the authority's own
     knowledge — categories, services, knowledge articles, so that a new instance is useful
-    on day one — and its closed cases, with their final service (after transfers). A case
-    whose suggestion an agent corrected counts three times."""
+    on day one — and its closed cases, with their final service (after transfers; not those
+    forwarded to another authority). A case whose suggestion an agent corrected counts
+    three times."""
     from guichet.authorities.models import Service
     from guichet.cases.enums import Status
     from guichet.cases.models import Case, Category
@@ -380,7 +381,12 @@ def training_examples(authority, target: str):
             case__authority=authority, outcome=RoutingOutcome.CORRECTED
         ).values_list("case_id", flat=True)
     )
-    cases = Case.objects.filter(authority=authority, status__in=(Status.RESOLVED, Status.CLOSED))
+    # A case forwarded to another authority ended in a service that was not competent.
+    cases = Case.objects.filter(
+        authority=authority,
+        status__in=(Status.RESOLVED, Status.CLOSED),
+        forwardings__isnull=True,
+    )
     if target == "category":
         # A case left in "other" teaches nothing about categories.
         cases = cases.exclude(

@@ -259,3 +259,17 @@ def test_the_case_never_joins_another_persons_account_by_email(
         f"/{epci.slug}/mes-demandes/{forwarding.to_case.reference}/"
     )
     assert page.status_code == 404
+
+
+def test_a_forwarded_case_does_not_teach_the_routing(water_case, agent, agglo):
+    """It ended in the service that forwarded it, which was not competent: learning from
+    it would send the next water bill to that service again."""
+    from guichet.routing.services import training_examples
+
+    epci, water, _ = agglo
+    case_forward(actor=agent, case=water_case, reason="Eau", to_authority=epci, to_category=water)
+    water_case.refresh_from_db()
+    assert water_case.status == Status.RESOLVED
+    for target in ("service", "category"):
+        case_rows = training_examples(water_case.authority, target)[3]
+        assert not [row for row in case_rows if "facture de janvier" in row[0]]
