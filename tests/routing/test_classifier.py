@@ -137,6 +137,21 @@ def test_evaluate_says_which_column_is_missing(tmp_path):
         )
 
 
+def test_evaluate_reads_texts_written_on_several_lines(tmp_path):
+    """An email's body holds line breaks (and sometimes U+2028): the words on either side
+    of one stay two words, and the row stays one row."""
+    from guichet.routing.management.commands.routing import read_rows
+
+    path = _write(
+        tmp_path / "emails.csv",
+        [("Bonjour,\r\nle lampadaire\nest éteint", "eclairage"), ("acte\u2028de naissance", "ec")],
+    )
+    texts, labels = read_rows(path, "texte", "service")
+    assert labels == ["eclairage", "ec"]
+    assert texts[0].split() == ["Bonjour,", "le", "lampadaire", "est", "éteint"]
+    assert texts[1].split() == ["acte", "de", "naissance"]
+
+
 PARIS = Path(__file__).resolve().parents[2].parent / "shared/data/routing/paris-bp-train.csv"
 
 

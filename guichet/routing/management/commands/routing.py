@@ -4,6 +4,7 @@ another, and print what it is worth beside the simplest baseline."""
 from __future__ import annotations
 
 import csv
+import io
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,7 +26,9 @@ def read_rows(path: str, text_column: str, label_column: str) -> tuple[list[str]
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(content.splitlines(), dialect=dialect)
+    # Not splitlines(): a quoted text may hold line breaks (and U+2028…), which must stay
+    # inside their field rather than glue two words or split the row.
+    reader = csv.DictReader(io.StringIO(content, newline=""), dialect=dialect)
     missing = [c for c in (text_column, label_column) if c not in (reader.fieldnames or [])]
     if missing:
         columns = ", ".join(reader.fieldnames or [])
