@@ -481,6 +481,9 @@ def routing_settle(*, actor, case, service, category=None, reason: str = "") -> 
     decision = RoutingDecision.objects.select_for_update().filter(case=case).first()
     if decision is None:
         decision = decision_record(case=case, route=None, actor=actor)
+    elif decision.outcome:
+        # Settled meanwhile (a transfer, another agent): a stale click must not undo it.
+        raise ValidationError(_("L'orientation de cette demande a déjà été décidée."))
     if category is not None and category.pk != case.category_id:
         case_set_category(actor=actor, case=case, category=category)
     if service.pk != case.service_id:

@@ -196,6 +196,20 @@ def test_a_transfer_corrects_the_suggestion_and_tells_the_receiving_service(
     assert "C'est un cimetière" in message.body and "Awa Accueil" in message.body
 
 
+def test_a_stale_accept_does_not_undo_a_correction(
+    pending_case, client_for, front_desk, admin_user, etat_civil
+):
+    case_services.case_transfer(
+        actor=front_desk, case=pending_case, service=etat_civil, reason="C'est un cimetière"
+    )
+    # The administrator's queue was opened before the correction.
+    response = client_for(admin_user).post(url("routing_accept", pending_case.pk))
+    assert response.status_code == 302
+    pending_case.refresh_from_db()
+    assert pending_case.service == etat_civil
+    assert pending_case.routing_decision.outcome == RoutingOutcome.CORRECTED
+
+
 def test_the_routing_quality_for_managers(
     pending_case, client_for, manager, admin_user, agent, front_desk, etat_civil
 ):
