@@ -42,6 +42,12 @@ def reply_channel_problem(contact, channel: str) -> str:
             return _("L'envoi de SMS n'est pas configuré pour cette installation.")
         if not sms_reachable(contact):
             return _("%(name)s n'a pas de numéro de mobile pour recevoir un SMS.") % {"name": name}
+        from guichet.telephony.sms import sms_number_for, sms_opted_out
+
+        if sms_opted_out(contact.authority_id, sms_number_for(contact)):
+            return _("%(name)s a demandé à ne plus recevoir de SMS (réponse STOP).") % {
+                "name": name
+            }
         return ""
     return _("Une réponse part par courriel, par courrier ou par SMS.")
 

@@ -194,3 +194,22 @@ def test_a_letter_reply_with_files_keeps_the_letter_first(postal_case, agent):
     assert files[0][0].startswith(f"courrier-{postal_case.reference}-")
     assert files[0][1] == "application/pdf"
     assert files[1] == ("plan.png", "image/png")
+
+
+def test_a_person_who_answered_stop_is_not_offered_sms(postal_case, postal_contact, agent):
+    from guichet.telephony.models import SmsOptOut
+    from guichet.telephony.sms import sms_number_for
+
+    contact_update(
+        actor=agent, contact=postal_contact, email="helene@example.org", preferred_channel="sms"
+    )
+    assert reply_default_channel(postal_contact) == "sms"
+    SmsOptOut.objects.create(
+        authority=postal_contact.authority, number=sms_number_for(postal_contact)
+    )
+    # The reply form is preset to the next channel, and SMS says why it is not offered.
+    assert reply_default_channel(postal_contact) == "email"
+    with pytest.raises(ValidationError) as info:
+        reply(postal_case, agent, "sms")
+    assert "STOP" in info.value.message_dict["channel"][0]
+    assert reply(postal_case, agent).channel == "email"
