@@ -360,3 +360,23 @@ def test_contacts_kind_comes_from_the_contact(authority, category, espaces_verts
         notify=False,
     )
     assert case.service == espaces_verts
+
+
+def test_a_broken_model_never_stops_a_demand(authority, taught, other, citizen_contact, accueil):
+    from guichet.routing.models import RoutingModel
+
+    for model in RoutingModel.objects.filter(authority=authority):
+        model.data = b"not a model"
+        model.save()
+    case, _ = case_services.case_create(
+        actor=None,
+        authority=authority,
+        category=other,
+        contact=citizen_contact,
+        subject="Élagage",
+        description="Un arbre dangereux",
+        channel="email",
+        notify=False,
+    )
+    assert case.service == accueil
+    assert case.routing_decision.method == RoutingMethod.CATEGORY
