@@ -286,6 +286,8 @@ def _forward_on_platform(*, actor, case, person, to_authority, to_category, case
         description=case.description,
         channel=case.channel,
         interaction=first_inbound,
+        # Without an account, the private link is their only way to follow it there.
+        with_tracking_link=contact is not None and contact.user_id is None,
     )
     Interaction.objects.filter(pk__in=[c.pk for _e, c in copies]).update(case=new_case)
     Attachment.objects.filter(interaction__in=[c for _e, c in copies]).update(case=new_case)

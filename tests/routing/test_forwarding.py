@@ -273,3 +273,39 @@ def test_a_forwarded_case_does_not_teach_the_routing(water_case, agent, agglo):
     for target in ("service", "category"):
         case_rows = training_examples(water_case.authority, target)[3]
         assert not [row for row in case_rows if "facture de janvier" in row[0]]
+
+
+def test_a_person_without_account_can_follow_the_case_in_the_competent_authority(
+    authority, category, agent, agglo, django_capture_on_commit_callbacks
+):
+    from guichet.cases.tracking import tracking_url
+    from guichet.contacts.services import contact_create
+
+    epci, water, _ = agglo
+    requester = contact_create(
+        actor=agent,
+        authority=authority,
+        first_name="Paul",
+        birth_name="Martin",
+        email="paul.martin@example.org",
+    )
+    desk_case, _ = case_create(
+        actor=agent,
+        authority=authority,
+        category=category,
+        contact=requester,
+        subject="Facture d'eau",
+        description="Une fuite chez moi.",
+        channel="email",
+        notify=False,
+        with_tracking_link=True,
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        forwarding = case_forward(
+            actor=agent, case=desk_case, reason="Eau", to_authority=epci, to_category=water
+        )
+    link = tracking_url(forwarding.to_case)
+    assert link and epci.slug in link
+    registered = next(m for m in mail.outbox if forwarding.to_case.reference in m.subject)
+    assert link in registered.body
