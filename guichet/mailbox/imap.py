@@ -24,6 +24,7 @@ import os
 import re
 import socket
 import ssl
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -267,6 +268,10 @@ def mailbox_connection_test(mailbox: Mailbox) -> tuple[bool, str]:
 # --- One run at a time per mailbox ----------------------------------------------------------
 
 
+_HELD: set[tuple[str, int]] = set()
+_HELD_GUARD = threading.Lock()
+
+
 @contextlib.contextmanager
 def mailbox_lock(mailbox_id: int) -> Iterator[bool]:
     """Hold the mailbox for one run; yields False if another run holds it.
@@ -280,12 +285,22 @@ def mailbox_lock(mailbox_id: int) -> Iterator[bool]:
     database = str(connection.settings_dict.get("NAME") or "")
     digest = hashlib.sha256(f"guichet.mailbox:{database}".encode()).digest()
     if connection.vendor == "postgresql":
-        space = int.from_bytes(digest[:4], "big", signed=True)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_try_advisory_lock(%s::integer, %s::integer)", [space, mailbox_id]
-            )
-            acquired = cursor.fetchone()[0]
+        # An advisory lock is re-entrant within one database session: a second run on the
+        # same connection would get it again, so this process remembers what it holds.
+        key = (database, mailbox_id)
+        with _HELD_GUARD:
+            if key in _HELD:
+                acquired = False
+            else:
+                space = int.from_bytes(digest[:4], "big", signed=True)
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_try_advisory_lock(%s::integer, %s::integer)",
+                        [space, mailbox_id],
+                    )
+                    acquired = cursor.fetchone()[0]
+                if acquired:
+                    _HELD.add(key)
         try:
             yield acquired
         finally:
@@ -294,6 +309,8 @@ def mailbox_lock(mailbox_id: int) -> Iterator[bool]:
                     cursor.execute(
                         "SELECT pg_advisory_unlock(%s::integer, %s::integer)", [space, mailbox_id]
                     )
+                with _HELD_GUARD:
+                    _HELD.discard(key)
         return
     import fcntl
 

@@ -107,7 +107,7 @@ def header_text(message, name: str) -> str:
         return ""
     if value is None:
         return ""
-    text = _desurrogate(str(value))
+    text = _desurrogate(str(value)).replace("\x00", "")
     return " ".join(text.replace("\ufffd", "?").split())
 
 
@@ -194,12 +194,13 @@ def decode_text(part) -> str:
         except LookupError:
             pass
     candidates += ["utf-8", "cp1252"]
+    # NUL characters mean nothing in a message and no database text column takes them.
     for candidate in candidates:
         try:
-            return payload.decode(candidate)
+            return payload.decode(candidate).replace("\x00", "")
         except UnicodeDecodeError:
             continue
-    return payload.decode("utf-8", errors="replace")
+    return payload.decode("utf-8", errors="replace").replace("\x00", "")
 
 
 def html_to_text(html: str) -> str:

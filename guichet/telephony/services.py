@@ -142,7 +142,7 @@ def call_back_record(
     is marked as called back and leaves the list; otherwise it stays there, with the
     attempt recorded."""
     missed = (
-        Interaction.objects.select_for_update()
+        Interaction.objects.select_for_update(of=("self",))
         .select_related("authority", "contact", "case", "phone_call")
         .get(pk=missed.pk)
     )
