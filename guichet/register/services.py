@@ -162,6 +162,53 @@ def _header(item: MailItem) -> str:
     return line + "."
 
 
+def _from_the_person(case: Case | None, contact) -> bool:
+    """A letter joining a case from one of its own contacts: the person writes on it."""
+    from guichet.cases.models import CaseContact
+
+    return (
+        case is not None
+        and contact is not None
+        and CaseContact.objects.filter(case=case, contact=contact).exists()
+    )
+
+
+def _claimed(authority, key: str) -> bool:
+    return Interaction.objects.filter(authority=authority, idempotency_key=key).exists()
+
+
+def _person_writes(
+    *, actor, case, contact, subject, description, files, key, received_at, service
+) -> Interaction | None:
+    """The person's letter on their case counts as their message, like an email or a text
+    would: a case waiting for them starts its clock again, a resolved one is reopened within
+    the window. None when the case no longer takes their messages (closed, or resolved too
+    long ago): the letter is then only filed on it."""
+    from guichet.cases.exchanges import case_citizen_reply
+    from guichet.cases.services import TransitionError
+
+    try:
+        with transaction.atomic():
+            interaction = case_citizen_reply(
+                actor=actor,
+                case=case,
+                contact=contact,
+                body=description or subject,
+                files=files,
+                channel=Channel.POST,
+                subject=subject,
+                idempotency_key=key,
+            )
+    except TransitionError:
+        return None
+    # Received on the day of its arrival, by the addressee service chosen, if any.
+    Interaction.objects.filter(pk=interaction.pk).update(
+        occurred_at=received_at, service=service, body=description
+    )
+    interaction.refresh_from_db(fields=["occurred_at", "service", "body", "case"])
+    return interaction
+
+
 # Incoming mail -----------------------------------------------------------------------------
 
 
@@ -212,20 +259,38 @@ def mail_register(
     )
     received_at = _arrival_moment(arrived_on)
 
-    interaction, created = interaction_claim(
-        actor=actor,
-        authority=authority,
-        channel=Channel.POST,
-        direction=Direction.IN,
-        contact=contact,
-        case=case,
-        service=routed_to,
-        subject=subject,
-        body=description,
-        occurred_at=received_at,
-        files=files,
-        idempotency_key=f"register:{submission_key}"[:255],
-    )
+    key = f"register:{submission_key}"[:255]
+    interaction = None
+    if _from_the_person(case, contact) and not _claimed(authority, key):
+        interaction = _person_writes(
+            actor=actor,
+            case=case,
+            contact=contact,
+            subject=subject,
+            description=description,
+            files=files,
+            key=key,
+            received_at=received_at,
+            service=routed_to,
+        )
+    if interaction is not None:
+        # A resent form that raced this one past the check above finds its exchange.
+        created = not MailItem.objects.filter(interaction=interaction).exists()
+    else:
+        interaction, created = interaction_claim(
+            actor=actor,
+            authority=authority,
+            channel=Channel.POST,
+            direction=Direction.IN,
+            contact=contact,
+            case=case,
+            service=routed_to,
+            subject=subject,
+            body=description,
+            occurred_at=received_at,
+            files=files,
+            idempotency_key=key,
+        )
     if not created:
         item = MailItem.objects.filter(interaction=interaction).first()
         if item is None:

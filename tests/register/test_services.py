@@ -354,3 +354,82 @@ def test_who_reads_which_register_lines(
     assert seen(agent) == seen(manager) == {voirie_item}
     assert seen(other_agent) == {civil_item}
     assert seen(foreign_agent) == seen(citizen) == set()
+
+
+def test_the_person_s_letter_on_a_case_waiting_for_them_starts_the_clock_again(
+    authority, case, agent, front_desk, citizen_contact, scan
+):
+    from guichet.cases.enums import Status, WaitingFor
+    from guichet.cases.services import case_start, case_wait
+
+    case_start(actor=agent, case=case)
+    case_wait(actor=agent, case=case, waiting_for=WaitingFor.PERSON, reason="Pièces manquantes")
+    key = "letter-with-documents"
+    item = register(
+        authority,
+        front_desk,
+        key=key,
+        outcome=RegisterOutcome.JOIN_CASE,
+        case_reference=case.reference,
+        contact=citizen_contact,
+        subject="Pièces demandées",
+        files=[scan],
+    )
+    case.refresh_from_db()
+    assert case.status == Status.IN_PROGRESS
+    assert item.case == case and item.interaction.case == case
+    assert item.interaction.channel == Channel.POST
+    assert item.interaction.attachments.count() == 1
+    assert Event.objects.filter(verb="case.resumed", case=case).count() == 1
+    # The same form sent twice: one letter, one exchange.
+    again = register(
+        authority,
+        front_desk,
+        key=key,
+        outcome=RegisterOutcome.JOIN_CASE,
+        case_reference=case.reference,
+        contact=citizen_contact,
+        subject="Pièces demandées",
+        files=[scan],
+    )
+    assert again == item
+    assert Interaction.objects.filter(case=case, channel=Channel.POST).count() == 1
+
+
+def test_a_third_party_s_letter_on_a_case_leaves_it_waiting(
+    authority, case, agent, front_desk, contact
+):
+    from guichet.cases.enums import Status, WaitingFor
+    from guichet.cases.services import case_start, case_wait
+
+    case_start(actor=agent, case=case)
+    case_wait(actor=agent, case=case, waiting_for=WaitingFor.PERSON)
+    item = register(
+        authority,
+        front_desk,
+        outcome=RegisterOutcome.JOIN_CASE,
+        case_reference=case.reference,
+        contact=contact,
+    )
+    case.refresh_from_db()
+    assert case.status == Status.WAITING
+    assert item.case == case
+
+
+def test_the_person_s_letter_on_a_rejected_case_is_filed_on_it(
+    authority, case, agent, front_desk, citizen_contact
+):
+    from guichet.cases.enums import Status
+    from guichet.cases.services import case_reject
+
+    case_reject(actor=agent, case=case, reason="Hors compétence")
+    item = register(
+        authority,
+        front_desk,
+        outcome=RegisterOutcome.JOIN_CASE,
+        case_reference=case.reference,
+        contact=citizen_contact,
+    )
+    case.refresh_from_db()
+    assert case.status == Status.REJECTED
+    assert item.case == case and item.interaction.case == case
