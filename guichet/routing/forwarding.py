@@ -60,6 +60,11 @@ def first_received_on(case):
     return earlier or timezone.localtime(forwarding.from_case.received_at).date()
 
 
+def _first_receipt(case):
+    """The date an implicit rejection counts from: the first receipt by any authority."""
+    return first_received_on(case) or timezone.localtime(case.received_at).date()
+
+
 def _contact_in(authority, person, actor):
     """The person's record in the competent authority: the one of their account, or one
     without an account written with the same email; else created with the details needed
@@ -209,7 +214,13 @@ def case_forward(
     if person is not None:
         body = render_to_string(
             "emails/case_forwarded_notice.txt",
-            {"case": case, "forwarding": forwarding, "destination": destination, "contact": person},
+            {
+                "case": case,
+                "forwarding": forwarding,
+                "destination": destination,
+                "contact": person,
+                "first_received": _first_receipt(case),
+            },
         ).strip()
         try:
             forwarding.notice = case_reply(
@@ -291,7 +302,7 @@ def _forward_on_platform(*, actor, case, person, to_authority, to_category, case
     )
     Interaction.objects.filter(pk__in=[c.pk for _e, c in copies]).update(case=new_case)
     Attachment.objects.filter(interaction__in=[c for _e, c in copies]).update(case=new_case)
-    first = first_received_on(case) or timezone.localtime(case.received_at).date()
+    first = _first_receipt(case)
     event_record(
         actor=None,
         verb="case.received_forwarded",
@@ -322,6 +333,7 @@ def _forward_outside(*, actor, case, person, forwarding):
             "contact": person,
             "agent": actor,
             "service": case.service,
+            "first_received": _first_receipt(case),
         },
     ).strip()
     subject = _("Transmission d'une demande (article L114-2 du CRPA) — %(ref)s") % {

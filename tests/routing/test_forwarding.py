@@ -309,3 +309,25 @@ def test_a_person_without_account_can_follow_the_case_in_the_competent_authority
     assert link and epci.slug in link
     registered = next(m for m in mail.outbox if forwarding.to_case.reference in m.subject)
     assert link in registered.body
+
+
+def test_forwarded_twice_the_rejection_delay_still_runs_from_the_first_receipt(
+    water_case, agent, agglo, django_capture_on_commit_callbacks
+):
+    epci, water, epci_agent = agglo
+    with time_machine.travel(dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC), tick=False):
+        first = case_forward(
+            actor=agent, case=water_case, reason="Eau", to_authority=epci, to_category=water
+        )
+    with time_machine.travel(dt.datetime(2026, 3, 12, 9, tzinfo=dt.UTC), tick=False):
+        second = case_forward(
+            actor=epci_agent,
+            case=first.to_case,
+            reason="Le syndicat des eaux est compétent.",
+            external_name="Syndicat des eaux du Lac",
+            external_email="contact@syndicat-eaux.example",
+        )
+    assert "court à compter du 2 mars 2026" in " ".join(second.notice.body.split())
+    assert "reçue par notre administration le 2 mars 2026" in " ".join(
+        second.transmission.body.split()
+    )
