@@ -51,6 +51,14 @@ class RoutingRule(models.Model):
     def contact_kind_label(value: str) -> str:
         return str(ContactKind(value).label) if value in ContactKind.values else value
 
+    @property
+    def channel_labels(self) -> list[str]:
+        return [self.channel_label(value) for value in self.channels]
+
+    @property
+    def contact_kind_labels(self) -> list[str]:
+        return [self.contact_kind_label(value) for value in self.contact_kinds]
+
 
 class RoutingSettings(models.Model):
     """The administrator's choices for the learned suggestion of an authority."""

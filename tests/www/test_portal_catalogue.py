@@ -90,3 +90,16 @@ def test_the_register_of_algorithms(client, authority, category, voirie, accueil
     # Linked from every page of the authority.
     _, home = page(client, "home", authority)
     assert reverse("portal:algorithms", args=[authority.slug]) in home
+
+
+def test_the_register_names_channels_and_kinds_of_contact_in_words(client, authority, voirie):
+    RoutingRule.objects.create(
+        authority=authority,
+        service=voirie,
+        name="Associations au guichet",
+        channels=["counter"],
+        contact_kinds=["organisation"],
+    )
+    _, html = page(client, "algorithms", authority)
+    assert "canaux : Accueil physique" in html and "usagers : Organisation" in html
+    assert "counter" not in html
