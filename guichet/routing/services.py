@@ -406,10 +406,12 @@ def training_examples(authority, target: str):
     return texts, labels, weights, case_rows
 
 
-@transaction.atomic
 def routing_train(*, authority, target: str, now: dt.datetime | None = None) -> RoutingModel:
     """Train the authority's classifier for one target, measure it on its latest closed
-    cases held out, then train on everything and store it."""
+    cases held out, then train on everything and store it.
+
+    The learning itself runs outside any transaction: on SQLite a transaction holds the
+    write lock from its start, and minutes of fitting would make every demand wait."""
     from sklearn.metrics import accuracy_score, f1_score
 
     texts, labels, weights, case_rows = training_examples(authority, target)
@@ -440,31 +442,32 @@ def routing_train(*, authority, target: str, now: dt.datetime | None = None) -> 
     classifier = TextClassifier().fit(
         all_texts, all_labels, sample_weight=weights + [r[2] for r in case_rows]
     )
-    model = RoutingModel.objects.create(
-        authority=authority,
-        target=target,
-        data=classifier.to_bytes(),
-        trained_at=now or timezone.now(),
-        examples=len(all_texts),
-        case_examples=len(case_rows),
-        labels=len(set(all_labels)),
-        accuracy=accuracy,
-        macro_f1=macro,
-        baseline_accuracy=baseline,
-        tested_on=held if accuracy is not None else 0,
-    )
-    # Older models are no longer used: keep the last three for the record.
-    for old in RoutingModel.objects.filter(authority=authority, target=target).order_by(
-        "-trained_at"
-    )[3:]:
-        old.delete()
-    event_record(
-        actor=None,
-        verb="routing.trained",
-        target=model,
-        authority=authority,
-        data={"target": target, "examples": model.examples, "accuracy": accuracy},
-    )
+    with transaction.atomic():
+        model = RoutingModel.objects.create(
+            authority=authority,
+            target=target,
+            data=classifier.to_bytes(),
+            trained_at=now or timezone.now(),
+            examples=len(all_texts),
+            case_examples=len(case_rows),
+            labels=len(set(all_labels)),
+            accuracy=accuracy,
+            macro_f1=macro,
+            baseline_accuracy=baseline,
+            tested_on=held if accuracy is not None else 0,
+        )
+        # Older models are no longer used: keep the last three for the record.
+        for old in RoutingModel.objects.filter(authority=authority, target=target).order_by(
+            "-trained_at"
+        )[3:]:
+            old.delete()
+        event_record(
+            actor=None,
+            verb="routing.trained",
+            target=model,
+            authority=authority,
+            data={"target": target, "examples": model.examples, "accuracy": accuracy},
+        )
     return model
 
 

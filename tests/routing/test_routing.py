@@ -380,3 +380,27 @@ def test_a_broken_model_never_stops_a_demand(authority, taught, other, citizen_c
     )
     assert case.service == accueil
     assert case.routing_decision.method == RoutingMethod.CATEGORY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_learning_holds_no_transaction(monkeypatch):
+    """On SQLite a transaction takes the write lock: a long fit inside one would make
+    every demand of the town wait for the nightly training."""
+    from django.db import connection
+
+    from guichet.routing.classifier import TextClassifier
+
+    authority = f.AuthorityFactory()
+    for label in ("Voirie", "État civil"):
+        service = f.ServiceFactory(authority=authority, name=label)
+        f.CategoryFactory(authority=authority, default_service=service, label=label)
+    fitted_inside = []
+    real_fit = TextClassifier.fit
+
+    def fit(self, *args, **kwargs):
+        fitted_inside.append(connection.in_atomic_block)
+        return real_fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(TextClassifier, "fit", fit)
+    model = routing_train(authority=authority, target=ModelTarget.SERVICE)
+    assert model.pk and fitted_inside == [False]
