@@ -13,7 +13,8 @@ logger = logging.getLogger(__name__)
 @task()
 def routing_models_train_all() -> int:
     """Retrain each active authority's models on its latest closed cases and knowledge.
-    An authority without enough examples is skipped. Returns the number of models made."""
+    An authority without enough examples, or whose training fails, is skipped (the failure
+    logged); its current model stays in use. Returns the number of models made."""
     from guichet.authorities.models import Authority
     from guichet.routing.enums import ModelTarget
     from guichet.routing.services import routing_train
@@ -28,4 +29,6 @@ def routing_models_train_all() -> int:
                 logger.info(
                     "Not enough examples to train %s for authority %s", target, authority.pk
                 )
+            except Exception:  # noqa: BLE001 - one authority's trouble must not stop the rest
+                logger.exception("Training %s failed for authority %s", target, authority.pk)
     return made

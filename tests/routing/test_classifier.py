@@ -181,3 +181,20 @@ def test_the_train_command_and_the_scheduled_task(authority, category, category_
     assert routing_models_train_all.call() == 2
     with pytest.raises(CommandError):
         call_command("routing", "train", "--authority", "nulle-part")
+
+
+def test_one_authority_failing_does_not_stop_the_others_training(
+    authority, other_authority, category, category_etat_civil, monkeypatch
+):
+    from guichet.routing import services
+    from guichet.routing.tasks import routing_models_train_all
+
+    real_train = services.routing_train
+
+    def train(*, authority, target, **kwargs):
+        if authority == other_authority:
+            raise RuntimeError("a category points nowhere")
+        return real_train(authority=authority, target=target, **kwargs)
+
+    monkeypatch.setattr(services, "routing_train", train)
+    assert routing_models_train_all.call() == 2  # the authority's two models, still made
