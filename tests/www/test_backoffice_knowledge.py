@@ -186,3 +186,25 @@ def test_the_directory_answers_who_does_what(authority, client_for, front_desk):
     )
     page = text(client_for(front_desk).get(url("knowledge_list") + "?q=salles des fetes"))
     assert "Qui fait quoi" in page and "Vie associative" in page and "02 54 00 00 07" in page
+
+
+def test_the_desk_suggests_the_learned_category_without_any_article(
+    authority, client_for, front_desk, category, category_etat_civil
+):
+    from guichet.routing.enums import ModelTarget
+    from guichet.routing.models import RoutingSettings
+    from guichet.routing.services import routing_train
+
+    category.description = "Trou dans la chaussée, trottoir abîmé, nid de poule"
+    category.save()
+    category_etat_civil.description = "Copie d'acte de naissance, mariage, livret de famille"
+    category_etat_civil.save()
+    routing_train(authority=authority, target=ModelTarget.CATEGORY)
+    client = client_for(front_desk)
+    body = {"body": "Il y a un gros nid de poule devant chez moi"}
+    page = text(client.get(url("knowledge_suggestions"), body))
+    assert f'data-choose-category="{category.pk}"' in page
+    assert "Fiches suggérées" not in page  # no article shares those words
+    RoutingSettings.objects.create(authority=authority, suggestions_enabled=False)
+    page = text(client.get(url("knowledge_suggestions"), body))
+    assert "data-choose-category" not in page

@@ -3,6 +3,8 @@ the digest of what changed, and who has not read an important change."""
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -27,6 +29,8 @@ from guichet.knowledge.services import (
 from guichet.www.backoffice.access import agent_required, current_authority
 
 LIST_LIMIT = 200
+
+logger = logging.getLogger(__name__)
 
 
 def get_article_for_user_or_404(user, authority, pk: int) -> Article:
@@ -206,10 +210,28 @@ def knowledge_digest(request):
     return render(request, "backoffice/knowledge/digest.html", context)
 
 
+def _learned_category(authority, text: str):
+    """The category the routing suggestion guesses for the person's words, if the
+    administrator has not turned suggestions off and a model has been trained."""
+    from guichet.routing.models import RoutingSettings
+    from guichet.routing.services import suggest
+
+    settings_ = RoutingSettings.objects.filter(authority=authority).first()
+    if settings_ is not None and not settings_.suggestions_enabled:
+        return None
+    try:
+        guess = suggest(authority, text).get("category")
+    except Exception:  # noqa: BLE001 - a broken model must not break the desk
+        logger.exception("Desk suggestion failed for authority %s", authority.pk)
+        return None
+    return guess["object"] if guess else None
+
+
 @agent_required
 def knowledge_suggestions(request):
     """htmx partial for the one-stop desk: the articles sharing the most words with what
-    the person said, and the categories they lead to."""
+    the person said, the categories they lead to, and the category the learned routing
+    suggestion guesses (which answers even when no article shares a word)."""
     authority = current_authority(request)
     text = (request.GET.get("body") or "").strip()[:500]
     articles = []
@@ -222,6 +244,9 @@ def knowledge_suggestions(request):
             if category.pk not in seen:
                 seen.add(category.pk)
                 categories.append(category)
+    learned = _learned_category(authority, text) if len(text) >= 3 else None
+    if learned is not None and learned.pk not in seen:
+        categories.append(learned)
     return render(
         request,
         "backoffice/knowledge/suggestions.html",
