@@ -152,11 +152,17 @@ def article_mark_read(*, actor, article: Article) -> ArticleRead:
     return read
 
 
-def version_diff(older: ArticleVersion | None, newer: ArticleVersion) -> list[dict]:
+def version_diff(
+    older: ArticleVersion | None, newer: ArticleVersion, *, names: dict | None = None
+) -> list[dict]:
     """Field by field, what changed between two versions, as lines added and removed, for
-    a readable diff (words of prose are compared line by line)."""
+    a readable diff (words of prose are compared line by line; a service or categories by
+    their names, a kind or a yes/no in words). `names`, from `version_names`, saves a query
+    per version when a whole history is shown."""
     from guichet.knowledge.models import Article as ArticleModel
 
+    if names is None:
+        names = version_names([v for v in (older, newer) if v is not None])
     before = older.content if older else {}
     changes = []
     for name in VERSIONED_FIELDS:
@@ -164,8 +170,8 @@ def version_diff(older: ArticleVersion | None, newer: ArticleVersion) -> list[di
         if old == new:
             continue
         label = ArticleModel._meta.get_field(name).verbose_name
-        old_lines = str(old if old not in (None, "") else "").splitlines()
-        new_lines = str(new if new not in (None, "") else "").splitlines()
+        old_lines = _readable(name, old, names).splitlines()
+        new_lines = _readable(name, new, names).splitlines()
         lines = [
             (line[0], line[2:])
             for line in difflib.ndiff(old_lines, new_lines)
@@ -173,3 +179,44 @@ def version_diff(older: ArticleVersion | None, newer: ArticleVersion) -> list[di
         ]
         changes.append({"field": name, "label": label, "lines": lines})
     return changes
+
+
+def version_names(versions) -> dict:
+    """{("service" | "category", id): name} for the services and categories the versions
+    point to (deleted ones keep their number)."""
+    from guichet.authorities.models import Service
+    from guichet.cases.models import Category
+
+    service_ids, category_ids = set(), set()
+    for version in versions:
+        if version.content.get("service"):
+            service_ids.add(version.content["service"])
+        category_ids.update(version.content.get("categories") or [])
+    names = {}
+    if service_ids:
+        for pk, service_name in Service.objects.filter(pk__in=service_ids).values_list(
+            "pk", "name"
+        ):
+            names["service", pk] = service_name
+    if category_ids:
+        for pk, category_label in Category.objects.filter(pk__in=category_ids).values_list(
+            "pk", "label"
+        ):
+            names["category", pk] = category_label
+    return names
+
+
+def _readable(name: str, value, names: dict) -> str:
+    from guichet.knowledge.enums import ArticleKind
+
+    if value in (None, "", []):
+        return ""
+    if name == "service":
+        return names.get(("service", value), str(value))
+    if name == "categories":
+        return "\n".join(sorted(names.get(("category", pk), str(pk)) for pk in value))
+    if name == "kind":
+        return str(ArticleKind(value).label) if value in ArticleKind.values else str(value)
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    return str(value)

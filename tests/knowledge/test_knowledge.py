@@ -137,6 +137,25 @@ def test_every_edit_is_a_version_with_its_author_and_a_diff(authority, admin_use
     assert _titles(_search(authority, "180")) == ["Location de la salle des fêtes"]
 
 
+def test_the_diff_names_services_categories_and_choices_in_words(
+    authority, admin_user, base, voirie, category, etat_civil
+):
+    article = article_update(
+        actor=admin_user,
+        article=base["naissance"],
+        service=voirie,
+        categories=[category],
+        is_public=False,
+        kind="directory",
+    )
+    latest, first = article.versions.all()
+    diff = {change["field"]: change["lines"] for change in version_diff(first, latest)}
+    assert diff["service"] == [("-", etat_civil.name), ("+", voirie.name)]
+    assert diff["categories"] == [("+", category.label)]
+    assert diff["is_public"] == [("-", "oui"), ("+", "non")]
+    assert diff["kind"] == [("-", "Démarche"), ("+", "Qui fait quoi")]
+
+
 def test_saving_without_change_makes_no_version(admin_user, base):
     article = article_update(actor=admin_user, article=base["salle"], title=base["salle"].title)
     assert article.version == 1 and article.versions.count() == 1

@@ -25,6 +25,7 @@ from guichet.knowledge.services import (
     article_update,
     can_edit_articles,
     version_diff,
+    version_names,
 )
 from guichet.www.backoffice.access import agent_required, current_authority
 
@@ -179,10 +180,13 @@ def knowledge_history(request, pk: int):
     authority = current_authority(request)
     article = get_article_for_user_or_404(request.user, authority, pk)
     versions = list(article.versions.select_related("author"))
+    names = version_names(versions)
     history = [
         {
             "version": version,
-            "changes": version_diff(versions[i + 1] if i + 1 < len(versions) else None, version),
+            "changes": version_diff(
+                versions[i + 1] if i + 1 < len(versions) else None, version, names=names
+            ),
         }
         for i, version in enumerate(versions)
     ]
