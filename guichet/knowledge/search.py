@@ -72,7 +72,19 @@ def query_terms(text: str) -> tuple[list[str], bool]:
     return terms, prefix
 
 
-def _match(queryset, terms: list[str], prefix: bool, *, every: bool = True):
+# FTS5 candidates kept, best first, before the queryset's own filters apply.
+FTS_CANDIDATES = 500
+
+
+def _match(
+    queryset,
+    terms: list[str],
+    prefix: bool,
+    *,
+    every: bool = True,
+    authority_id: int | None = None,
+    public: bool = False,
+):
     """`every`: all the words (a search typed by the agent); otherwise any of them, the
     articles sharing the most words first (a person's sentence at the desk)."""
     if not terms:
@@ -101,11 +113,21 @@ def _match(queryset, terms: list[str], prefix: bool, *, every: bool = True):
         match = (" AND " if every else " OR ").join(
             [f'"{t}"' for t in terms[:-1]] + [f'"{terms[-1]}"' + ("*" if prefix else "")]
         )
+        # The FTS table holds every authority's articles: keep the candidates to the
+        # authority (and to public articles for the portal) before the limit, or another
+        # authority's better matches would crowd this one's out.
+        where, params = "", [match]
+        if authority_id is not None:
+            where += " AND a.authority_id = %s AND NOT a.is_archived"
+            params.append(authority_id)
+        if public:
+            where += " AND a.is_public"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
-                f"ORDER BY bm25({FTS_TABLE}) LIMIT 500",
-                [match],
+                f"SELECT f.rowid FROM {FTS_TABLE} f JOIN knowledge_article a ON a.id = f.rowid "
+                f"WHERE {FTS_TABLE} MATCH %s{where} ORDER BY bm25({FTS_TABLE}) "
+                f"LIMIT {FTS_CANDIDATES}",
+                params,
             )
             ranked = [row[0] for row in cursor.fetchall()]
         position = {pk: i for i, pk in enumerate(ranked)}
@@ -192,13 +214,14 @@ def article_search(
     sharing any of its words, the most relevant first. `public`: typos are corrected
     towards the words of public articles only."""
     terms, prefix = query_terms((text or "")[: 500 if not every else 200])
-    found = list(_match(queryset, terms, prefix, every=every)[:limit])
+    scope = {"every": every, "authority_id": authority_id, "public": public}
+    found = list(_match(queryset, terms, prefix, **scope)[:limit])
     if found or not terms:
         return found, None
     fixed = corrected(terms, authority_id, public=public)
     if fixed == terms:
         return [], None
-    return list(_match(queryset, fixed, False, every=every)[:limit]), fixed
+    return list(_match(queryset, fixed, False, **scope)[:limit]), fixed
 
 
 def services_matching(authority_id: int, text: str, *, limit: int = 5) -> list:

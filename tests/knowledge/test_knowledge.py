@@ -19,6 +19,7 @@ from guichet.knowledge.services import (
     article_update,
     version_diff,
 )
+from tests import factories as f
 
 
 @pytest.fixture
@@ -244,3 +245,22 @@ def test_reading_another_article_does_not_count_as_reading_this_one(
     article_mark_read(actor=front_desk, article=other)  # version 2 of another article
     assert salle.version == 2
     assert front_desk in set(readers_behind(salle))
+
+
+def test_other_authorities_articles_do_not_crowd_this_ones_out(
+    authority, other_authority, admin_user, base, monkeypatch
+):
+    """On SQLite the full-text table is shared: the best candidates are kept before the
+    authority is chosen, so they must be this authority's."""
+    from guichet.knowledge import search
+
+    foreign_admin = f.MembershipFactory(authority=other_authority, service=None, role="admin").user
+    for n in range(3):
+        article_create(
+            actor=foreign_admin,
+            authority=other_authority,
+            title=f"Salle des fêtes, salle municipale, salle polyvalente {n}",
+            keywords="salle salle salle",
+        )
+    monkeypatch.setattr(search, "FTS_CANDIDATES", 2)
+    assert _titles(_search(authority, "salle ")) == ["Location de la salle des fêtes"]
