@@ -4,21 +4,15 @@ districts, routing rules and a trained suggestion, and the other areas' own demo
 from __future__ import annotations
 
 import importlib
-import logging
-
-from django.core.exceptions import ValidationError
 
 from guichet.authorities.models import Authority, Service
 from guichet.cases.models import Category
 from guichet.demo.catalogue import CENTRE
 from guichet.knowledge.enums import ArticleKind
 from guichet.knowledge.services import article_create
-from guichet.routing.enums import ModelTarget
 from guichet.routing.models import RoutingRule, RoutingSettings
-from guichet.routing.services import routing_train
+from guichet.routing.tasks import routing_models_train_all
 from guichet.territories.services import territory_save
-
-logger = logging.getLogger(__name__)
 
 # (title, kind, service, categories, public, fields)
 ARTICLES = (
@@ -254,13 +248,13 @@ def seed_extras(*, out=lambda message: None) -> None:
         )
         rule.categories.set([ground])
         rule.territories.set([hauts])
-    for target in ModelTarget.values:
-        try:
-            model = routing_train(authority=commune, target=target)
-            out(f"Routing suggestion ({target}): {model.examples} examples.")
-        except ValidationError as error:
-            logger.info("Demo routing model not trained: %s", error)
-    out(f"Knowledge base: {len(ARTICLES)} articles; 4 districts; routing rules and settings.")
+    # Learning takes a while on a year of demands: the worker does it, as it does every
+    # night, so that the demo is up at once and its suggestions follow within minutes.
+    routing_models_train_all.enqueue()
+    out(
+        f"Knowledge base: {len(ARTICLES)} articles; 4 districts; routing rules and settings; "
+        "the routing suggestion is being trained by the worker."
+    )
     # The other areas' demo rows, each safe to run again.
     for module in ("guichet.letters.demo", "guichet.register.demo", "guichet.telephony.demo"):
         try:

@@ -242,6 +242,9 @@ def build_organisation(
                 delay_days=spec.delay_days,
                 silence_rule=spec.silence_rule,
                 silence_delay_days=spec.silence_delay_days,
+                # Two months is the general rule; a category with its own delay in days
+                # counts in days.
+                silence_delay_months=2 if spec.silence_delay_days == 60 else None,
                 retention_days=spec.retention_days,
                 is_public_space=spec.is_public_space,
             )

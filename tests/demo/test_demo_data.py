@@ -20,7 +20,28 @@ DEMO_PASSWORD = "Guichet-Demo-2026!"
 def demo(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.GUICHET_DEMO = True
+    # Background work is queued, not run: the worker's training is tested with routing.
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+            "QUEUES": ["default", "mail"],
+        }
+    }
     call_command("demo_data", "--contacts", "150", "--cases", "300", "--seed", "7")
+
+
+def test_the_demo_has_its_knowledge_base_districts_and_queued_training(demo):
+    from django_tasks import default_task_backend
+
+    from guichet.knowledge.models import Article
+
+    commune = Authority.objects.get(slug="ville-demo")
+    assert Article.objects.filter(authority=commune, is_public=True).count() >= 5
+    assert commune.territories.filter(kind="district").count() == 4
+    assert commune.routing_settings.qualification_categories.exists()
+    assert any(
+        result.task.name == "routing_models_train_all" for result in default_task_backend.results
+    )
 
 
 def test_the_demo_builds_a_commune_and_its_intercommunality(demo):

@@ -221,3 +221,12 @@ def test_the_routing_quality_for_managers(
     assert client_for(manager).get(url("routing_quality")).status_code == 200
     for user in (agent, front_desk):
         assert client_for(user).get(url("routing_quality")).status_code == 403
+
+
+def test_retraining_from_the_page_runs_in_the_worker(authority, client_for, admin_user, category):
+    from guichet.routing.models import RoutingModel
+
+    response = client_for(admin_user).post(url("routing_train"))
+    assert response.status_code == 302
+    # The test suite's task backend runs the queued task at once.
+    assert RoutingModel.objects.filter(authority=authority).count() >= 1

@@ -16,7 +16,7 @@ from guichet.core.events import event_record
 from guichet.routing.enums import ModelTarget, RoutingMethod
 from guichet.routing.forms import PreviewForm, RoutingRuleForm, RoutingSettingsForm
 from guichet.routing.models import RoutingDecision, RoutingRule, RoutingSettings
-from guichet.routing.services import latest_model, route_preview, routing_settle, routing_train
+from guichet.routing.services import latest_model, route_preview, routing_settle
 from guichet.routing.stats import routing_quality_for
 from guichet.www.backoffice.access import (
     agent_required,
@@ -136,14 +136,14 @@ def routing_settings(request):
 @authority_admin_required
 @require_POST
 def routing_train_now(request):
-    authority = request.authority
-    try:
-        for target in ModelTarget.values:
-            routing_train(authority=authority, target=target)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Suggestion réentraînée sur les données actuelles."))
+    """Training runs in the worker; the page says when the new model is in place."""
+    from guichet.routing.tasks import routing_models_train_for
+
+    routing_models_train_for.enqueue(request.authority.pk)
+    messages.success(
+        request,
+        _("Apprentissage lancé : la nouvelle suggestion sera en place dans quelques minutes."),
+    )
     return redirect("backoffice:routing_rules")
 
 
