@@ -170,12 +170,12 @@ def route_new_case(
             ],
         )
     settings_ = RoutingSettings.objects.filter(authority=authority).first()
-    to_qualify = (
+    in_qualification = (
         settings_ is not None
-        and settings_.suggestions_enabled
         and category is not None
         and settings_.qualification_categories.filter(pk=category.pk).exists()
     )
+    to_qualify = in_qualification and settings_.suggestions_enabled
     suggestion = {}
     if to_qualify and text.strip():
         try:
@@ -215,6 +215,14 @@ def route_new_case(
                     "c": round(service_guess["confidence"] * 100),
                 }
             ],
+        )
+    if in_qualification:
+        # No suggestion (none trained yet, turned off, unreadable, or an empty text): the
+        # demand still waits in the queue of demands to qualify, not lost in a service.
+        return Route(
+            service=category.default_service,
+            method=RoutingMethod.PENDING,
+            explanation=[_("À qualifier : aucune suggestion pour cette demande.")],
         )
     return Route(
         service=category.default_service if category else None,

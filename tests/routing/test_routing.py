@@ -379,7 +379,38 @@ def test_a_broken_model_never_stops_a_demand(authority, taught, other, citizen_c
         notify=False,
     )
     assert case.service == accueil
-    assert case.routing_decision.method == RoutingMethod.CATEGORY
+    assert case.routing_decision.method == RoutingMethod.PENDING
+    assert case.routing_decision.suggested_service is None
+
+
+def test_without_any_model_a_demand_to_qualify_still_waits_in_the_queue(
+    authority, other, citizen_contact, accueil, category
+):
+    settings = RoutingSettings.objects.create(authority=authority, auto_threshold=0.5)
+    settings.qualification_categories.set([other])
+    case, _ = case_services.case_create(
+        actor=None,
+        authority=authority,
+        category=other,
+        contact=citizen_contact,
+        subject="Question",
+        description="Je ne sais pas à qui écrire",
+        channel="email",
+        notify=False,
+    )
+    assert case.service == accueil
+    assert case.routing_decision.method == RoutingMethod.PENDING
+    # A demand in a category that is not to qualify goes on to its service as before.
+    settled, _ = case_services.case_create(
+        actor=None,
+        authority=authority,
+        category=category,
+        contact=citizen_contact,
+        subject="Trou",
+        channel="email",
+        notify=False,
+    )
+    assert settled.routing_decision.method == RoutingMethod.CATEGORY
 
 
 @pytest.mark.django_db(transaction=True)
