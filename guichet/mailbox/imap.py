@@ -413,8 +413,10 @@ def _fetch_new(client: IMAPClient, mailbox: Mailbox, report: PollReport) -> None
             if uid not in sizes:
                 continue  # expunged by someone else meanwhile
             size = int(sizes[uid].get(b"RFC822.SIZE", 0))
-            if size > max_bytes:
-                # Left unread in the mailbox for a person to deal with, and stepped over.
+            # A message over the limit is still taken (ingestion keeps it in quarantine for
+            # an administrator); only one so large it could exhaust the worker's memory is
+            # left unread in the mailbox, for a person to deal with there.
+            if size > max_bytes * OVERSIZED_FETCH_FACTOR:
                 report.notices.append(
                     _(
                         "Le message n°%(uid)s (%(size)s octets) dépasse la taille acceptée ; "
@@ -435,6 +437,10 @@ def _fetch_new(client: IMAPClient, mailbox: Mailbox, report: PollReport) -> None
                 report.new += 1
             message_processed(client, mailbox, uid)
             _remember(mailbox, uid)
+
+
+# How far above the accepted size a message is still fetched, to be quarantined.
+OVERSIZED_FETCH_FACTOR = 4
 
 
 def _ingest(mailbox: Mailbox, raw: bytes):

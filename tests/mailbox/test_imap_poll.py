@@ -278,19 +278,27 @@ def test_a_renumbered_folder_is_read_again_from_its_unread_messages(dovecot, mak
     assert mailbox.uidvalidity != 1 and mailbox.last_uid == 2
 
 
-def test_a_message_too_large_is_left_in_the_mailbox(dovecot, make_mailbox, settings):
+def test_a_message_too_large_is_quarantined_and_a_huge_one_left_in_the_mailbox(
+    dovecot, make_mailbox, settings
+):
     mailbox = make_mailbox()
-    dovecot.append(mailbox.imap_user, email_bytes(subject="Énorme", body="x" * 5000))
+    dovecot.append(mailbox.imap_user, email_bytes(subject="Énorme", body="x" * 12000))
+    dovecot.append(mailbox.imap_user, email_bytes(subject="Gros", body="x" * 3000))
     dovecot.append(mailbox.imap_user, email_bytes(subject="Petit", body="court"))
     settings.GUICHET_INBOUND_MAX_BYTES = 2000
 
     report = mailbox_poll(mailbox.pk)
 
-    assert report.new == 1 and Case.objects.get().subject == "Petit"
+    assert Case.objects.get().subject == "Petit"
+    # Over the limit: kept in quarantine, with the reason, for an administrator.
+    held = InboundMessage.objects.get(status="quarantined")
+    assert "trop volumineux" in held.reason and held.size > 2000
+    # Far over it: left unread on the server, and said.
     mailbox.refresh_from_db()
-    assert "dépasse la taille acceptée" in mailbox.last_error and mailbox.last_uid == 2
+    assert "dépasse la taille acceptée" in mailbox.last_error and mailbox.last_uid == 3
     state = dovecot.folder_state(mailbox.imap_user)
-    assert SEEN not in state[1] and SEEN in state[2]
+    assert SEEN not in state[1] and SEEN in state[2] and SEEN in state[3]
+    assert report.new == 2
 
 
 def test_inactive_mailboxes_and_mailboxes_without_server_are_not_polled(dovecot, make_mailbox):
