@@ -522,10 +522,11 @@ def routing_settle(*, actor, case, service, category=None, reason: str = "") -> 
 
 
 def decision_note_transfer(*, case, service, actor) -> None:
-    """A case still to qualify moved by an ordinary transfer: that settles its routing too,
-    accepted or corrected, so the correction teaches the next training."""
+    """A case still to qualify, or sent by the suggestion alone, moved by an ordinary
+    transfer: that settles its routing too, accepted or corrected, so the correction
+    teaches the next training."""
     decision = RoutingDecision.objects.filter(
-        case=case, method=RoutingMethod.PENDING, outcome=""
+        case=case, method__in=(RoutingMethod.PENDING, RoutingMethod.SUGGESTION), outcome=""
     ).first()
     if decision is None:
         return

@@ -231,6 +231,31 @@ def test_above_the_threshold_the_case_goes_to_the_suggested_service(
     assert waiting.routing_decision.method == RoutingMethod.PENDING
 
 
+def test_transferring_an_automatic_assignment_is_a_correction(
+    authority, taught, other, citizen_contact, espaces_verts, etat_civil
+):
+    taught.auto_threshold = 0.2
+    taught.save()
+    case, _ = case_services.case_create(
+        actor=None,
+        authority=authority,
+        category=other,
+        contact=citizen_contact,
+        subject="Élagage urgent",
+        description="Un arbre dangereux, une branche tombée.",
+        channel="email",
+        notify=False,
+    )
+    assert case.routing_decision.method == RoutingMethod.SUGGESTION
+    agent_ev = f.MembershipFactory(authority=authority, service=espaces_verts, role="agent").user
+    case_services.case_transfer(
+        actor=agent_ev, case=case, service=etat_civil, reason="Arbre du cimetière"
+    )
+    case.routing_decision.refresh_from_db()
+    assert case.routing_decision.outcome == RoutingOutcome.CORRECTED
+    assert case.routing_decision.outcome_by == agent_ev
+
+
 def test_a_category_that_is_not_to_qualify_is_not_guessed(
     authority, taught, category, citizen_contact, voirie
 ):
