@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guichet.authorities.models import Membership, Service
 from guichet.cases.models import Category
+from guichet.knowledge.enums import VERSIONED_FIELDS
 from guichet.knowledge.models import Article
 
 
@@ -16,24 +17,8 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = [
-            "title",
-            "kind",
-            "summary",
-            "competent",
-            "documents",
-            "delays",
-            "fees",
-            "where_when",
-            "body",
-            "keywords",
-            "service",
-            "categories",
-            "owner",
-            "review_on",
-            "is_public",
-            "is_important",
-        ]
+        # The versioned fields, and who keeps the article current.
+        fields = [*VERSIONED_FIELDS, "owner"]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
             "competent": forms.Textarea(attrs={"rows": 2}),

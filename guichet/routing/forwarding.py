@@ -22,28 +22,13 @@ from guichet.interactions.enums import Purpose
 from guichet.interactions.models import Attachment, Interaction
 from guichet.routing.models import Forwarding
 
-# The person's details that travel with their demand to the competent authority.
-CARRIED_FIELDS = (
-    "kind",
-    "civility",
-    "first_name",
-    "birth_name",
-    "usage_name",
-    "organisation_type",
-    "organisation_name",
-    "siret",
-    "rna",
-    "email",
-    "phone",
-    "mobile",
-    "address_line1",
-    "address_line2",
-    "postal_code",
-    "city",
-    "country",
-    "preferred_channel",
-    "refuses_email",
-)
+
+def _carried_fields() -> tuple[str, ...]:
+    """The person's details that travel with their demand to the competent authority: what
+    an agent may edit on a contact, except the agents' own observations."""
+    from guichet.contacts.services import EDITABLE_FIELDS
+
+    return tuple(name for name in EDITABLE_FIELDS if name != "notes")
 
 
 def first_received_on(case):
@@ -91,7 +76,7 @@ def _contact_in(authority, person, actor):
         )
     if existing is not None:
         return existing
-    values = {name: getattr(person, name) for name in CARRIED_FIELDS}
+    values = {name: getattr(person, name) for name in _carried_fields()}
     return contact_create(actor=actor, authority=authority, user=person.user, **values)
 
 
