@@ -395,6 +395,11 @@ def training_examples(authority, target: str):
         status__in=(Status.RESOLVED, Status.CLOSED),
         forwardings__isnull=True,
     )
+    # A service or category no longer in use: suggesting it would help nobody.
+    if target == "service":
+        cases = cases.filter(service__is_active=True)
+    else:
+        cases = cases.filter(category__is_active=True)
     if target == "category":
         # A case left in "other" teaches nothing about categories.
         cases = cases.exclude(

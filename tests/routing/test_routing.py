@@ -460,3 +460,26 @@ def test_learning_holds_no_transaction(monkeypatch):
     monkeypatch.setattr(TextClassifier, "fit", fit)
     model = routing_train(authority=authority, target=ModelTarget.SERVICE)
     assert model.pk and fitted_inside == [False]
+
+
+def test_a_service_no_longer_in_use_is_not_learned(
+    authority, taught, other, citizen_contact, espaces_verts
+):
+    from guichet.routing.services import training_examples
+
+    closer = f.MembershipFactory(authority=authority, service=espaces_verts, role="agent").user
+    case, _ = case_services.case_create(
+        actor=None,
+        authority=authority,
+        category=other,
+        contact=citizen_contact,
+        subject="Élagage",
+        channel="email",
+        service=espaces_verts,
+        notify=False,
+    )
+    case_services.case_resolve(actor=closer, case=case, resolution="Fait")
+    assert [r[1] for r in training_examples(authority, "service")[3]] == [espaces_verts.pk]
+    espaces_verts.is_active = False
+    espaces_verts.save()
+    assert training_examples(authority, "service")[3] == []
