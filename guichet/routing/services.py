@@ -61,10 +61,18 @@ def territory_ids_for(authority_id: int, *, latitude=None, longitude=None, conta
     return ids
 
 
+def _territories_of(rule: RoutingRule) -> list:
+    draft = getattr(rule, "draft_territories", None)
+    return list(rule.territories.all()) if draft is None else draft
+
+
 def rule_matches(rule: RoutingRule, *, category, channel, contact_kind, territory_ids) -> list:
     """The reasons the rule applies (one per criterion it has), or None if it does not."""
     reasons = []
-    categories = list(rule.categories.all())
+    # A rule being edited and not saved yet carries its lists (see route_preview).
+    categories = getattr(rule, "draft_categories", None)
+    if categories is None:
+        categories = list(rule.categories.all())
     if categories:
         if category is None or category.pk not in {c.pk for c in categories}:
             return None
@@ -79,7 +87,7 @@ def rule_matches(rule: RoutingRule, *, category, channel, contact_kind, territor
         reasons.append(
             _("usager : %(k)s") % {"k": RoutingRule.contact_kind_label(contact_kind).lower()}
         )
-    territories = list(rule.territories.all())
+    territories = _territories_of(rule)
     if territories:
         inside = [t for t in territories if t.pk in territory_ids]
         if not inside:
@@ -107,8 +115,11 @@ def route_preview(
     postal_code: str = "",
     city: str = "",
     text: str = "",
+    draft_rule: RoutingRule | None = None,
 ) -> Route:
-    """ "This demand would go to…": the same decision as for a real case, without a case."""
+    """ "This demand would go to…": the same decision as for a real case, without a case.
+    `draft_rule` is a rule being written, tried in its place (by priority) before it is
+    saved; it carries `draft_categories` and `draft_territories` lists."""
 
     class _Address:
         pass
@@ -124,6 +135,7 @@ def route_preview(
         latitude=latitude,
         longitude=longitude,
         text=text,
+        draft_rule=draft_rule,
     )
 
 
@@ -137,14 +149,20 @@ def route_new_case(
     latitude=None,
     longitude=None,
     text: str = "",
+    draft_rule: RoutingRule | None = None,
 ) -> Route:
     """Choose the service of a new case: a rule, else (for a category to qualify) the
     learned suggestion above the administrator's threshold, else the category's service."""
     if contact_kind is None:
         contact_kind = getattr(contact, "kind", "") or ""
     rules = active_rules(authority.pk)
+    if draft_rule is not None:
+        rules = [r for r in rules if r.pk != draft_rule.pk]
+        if draft_rule.is_active:
+            rules.append(draft_rule)
+            rules.sort(key=lambda r: (r.priority, r.pk or 0))
     territory_ids = set()
-    if any(rule.territories.all() for rule in rules):
+    if any(_territories_of(rule) for rule in rules):
         territory_ids = territory_ids_for(
             authority.pk, latitude=latitude, longitude=longitude, contact=contact
         )

@@ -230,3 +230,28 @@ def test_retraining_from_the_page_runs_in_the_worker(authority, client_for, admi
     assert response.status_code == 302
     # The test suite's task backend runs the queued task at once.
     assert RoutingModel.objects.filter(authority=authority).count() >= 1
+
+
+def test_a_rule_is_tried_before_it_is_saved(
+    authority, client_for, admin_user, category, espaces_verts, voirie
+):
+    client = client_for(admin_user)
+    rule_fields = {
+        "name": "Essai",
+        "priority": "1",
+        "is_active": "on",
+        "categories": [category.pk],
+        "channels": ["email"],
+        "service": espaces_verts.pk,
+    }
+    trial = {"essai-category": category.pk, "essai-channel": "email", "essayer": "1"}
+    page = text(client.post(url("routing_rule_create"), {**rule_fields, **trial}))
+    assert "Cette demande irait au service Espaces verts." in page and "« Essai »" in page
+    assert not RoutingRule.objects.filter(name="Essai").exists()  # tried, not saved
+    page = text(
+        client.post(url("routing_rule_create"), {**rule_fields, **trial, "essai-channel": "post"})
+    )
+    assert "irait au service Voirie" in page
+    # Saving still works from the same page.
+    assert client.post(url("routing_rule_create"), rule_fields).status_code == 302
+    assert RoutingRule.objects.filter(name="Essai").exists()

@@ -52,7 +52,34 @@ def routing_rules(request):
 def _rule_save(request, rule: RoutingRule | None):
     authority = request.authority
     form = RoutingRuleForm(request.POST or None, instance=rule, authority=authority)
-    if request.method == "POST" and form.is_valid():
+    trying = request.method == "POST" and "essayer" in request.POST
+    trial = PreviewForm(
+        request.POST if trying else None,
+        authority=authority,
+        prefix="essai",
+        use_required_attribute=False,
+    )
+    route = None
+    if trying:
+        # Try the rule as written, in its place among the others, without saving it.
+        if form.is_valid() and trial.is_valid():
+            draft = form.save(commit=False)
+            draft.authority = authority
+            draft.draft_categories = list(form.cleaned_data["categories"])
+            draft.draft_territories = list(form.cleaned_data["territories"])
+            data = trial.cleaned_data
+            route = route_preview(
+                authority=authority,
+                category=data["category"],
+                channel=data["channel"],
+                contact_kind=data["contact_kind"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                postal_code=data["postal_code"],
+                text=data["text"],
+                draft_rule=draft,
+            )
+    elif request.method == "POST" and form.is_valid():
         with transaction.atomic():
             saved = form.save(commit=False)
             saved.authority = authority
@@ -70,7 +97,7 @@ def _rule_save(request, rule: RoutingRule | None):
     return render(
         request,
         "backoffice/routing/rule_edit.html",
-        {"authority": authority, "form": form, "rule": rule},
+        {"authority": authority, "form": form, "rule": rule, "trial": trial, "route": route},
     )
 
 
