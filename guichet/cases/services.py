@@ -161,6 +161,8 @@ def case_create(
     files: Sequence[CheckedFile] = (),
     interaction: Interaction | None = None,
     location_label: str = "",
+    latitude=None,
+    longitude=None,
     with_tracking_link: bool = False,
     notify: bool = True,
 ) -> tuple[Case, str | None]:
@@ -187,6 +189,8 @@ def case_create(
             category=category,
             channel=channel,
             contact=contact,
+            latitude=latitude,
+            longitude=longitude,
             text=f"{subject}\n{description}",
         )
         service = route.service
@@ -211,6 +215,8 @@ def case_create(
         priority=priority,
         delay_days=category.delay_days,
         location_label=location_label,
+        latitude=latitude,
+        longitude=longitude,
     )
     if with_tracking_link:
         case.tracking_nonce = tracking.new_nonce()

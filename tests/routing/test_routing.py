@@ -483,3 +483,34 @@ def test_a_service_no_longer_in_use_is_not_learned(
     espaces_verts.is_active = False
     espaces_verts.save()
     assert training_examples(authority, "service")[3] == []
+
+
+def test_a_real_case_with_a_position_is_routed_by_its_territory(
+    authority, category, espaces_verts, voirie, nord, citizen_contact
+):
+    rule(authority, espaces_verts, "Nord", territories=[nord])
+    inside, _ = case_services.case_create(
+        actor=None,
+        authority=authority,
+        category=category,
+        contact=citizen_contact,
+        subject="Trou",
+        channel="portal",
+        latitude="43.5",
+        longitude="1.5",
+        notify=False,
+    )
+    outside, _ = case_services.case_create(
+        actor=None,
+        authority=authority,
+        category=category,
+        contact=citizen_contact,
+        subject="Trou",
+        channel="portal",
+        latitude="45.0",
+        longitude="1.5",
+        notify=False,
+    )
+    assert inside.service == espaces_verts and outside.service == voirie
+    inside.refresh_from_db()
+    assert float(inside.latitude) == 43.5
