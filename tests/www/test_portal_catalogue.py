@@ -103,3 +103,30 @@ def test_the_register_names_channels_and_kinds_of_contact_in_words(client, autho
     _, html = page(client, "algorithms", authority)
     assert "canaux : Accueil physique" in html and "usagers : Organisation" in html
     assert "counter" not in html
+
+
+def test_the_person_sees_how_their_demand_was_routed(
+    client_for, authority, category, voirie, citizen, citizen_contact
+):
+    from guichet.cases.services import case_create
+
+    rule = RoutingRule.objects.create(
+        authority=authority, service=voirie, name="Voirie d'abord", priority=1
+    )
+    rule.categories.set([category])
+    case, _ = case_create(
+        actor=citizen,
+        authority=authority,
+        category=category,
+        contact=citizen_contact,
+        subject="Trou",
+        channel="portal",
+        notify=False,
+    )
+    html = (
+        client_for(citizen)
+        .get(reverse("portal:case_detail", args=[authority.slug, case.reference]))
+        .content.decode()
+    )
+    assert "Comment votre demande a été orientée" in html
+    assert "« Voirie d&#x27;abord »" in html
