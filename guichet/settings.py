@@ -315,3 +315,10 @@ GUICHET_SMS_WEBHOOK_SECRET = env("GUICHET_SMS_WEBHOOK_SECRET")
 # Working days within which an electronic request gets its acknowledgement of receipt
 # (CRPA R112-11-1: 10; an older text said 7). Each authority may set its own.
 GUICHET_ACKNOWLEDGEMENT_DELAY_DAYS = env_int("GUICHET_ACKNOWLEDGEMENT_DELAY_DAYS", 10)
+
+# --- Problem reports / map ---
+# Map tiles behind the territories' outlines (and report locations), as a Leaflet URL
+# template such as "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png" or the authority's
+# own tile server. Empty: no tiles, the outlines on a plain background (a closed network).
+GUICHET_MAP_TILE_URL = env("GUICHET_MAP_TILE_URL")
+GUICHET_MAP_TILE_ATTRIBUTION = env("GUICHET_MAP_TILE_ATTRIBUTION")

@@ -67,6 +67,90 @@ def territory_save(
     return territory
 
 
+@transaction.atomic
+def territory_update(
+    *,
+    actor,
+    territory: Territory,
+    name: str,
+    kind: str,
+    geometry: dict | None = None,
+    code: str = "",
+    postal_codes: str = "",
+    parent: Territory | None = None,
+) -> Territory:
+    """Change a territory in place (its name and kind too, unlike `territory_save`, which
+    finds the territory by them)."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": _("Donnez un nom au territoire.")})
+    if kind not in TerritoryKind.values:
+        raise ValidationError({"kind": _("Type de territoire inconnu.")})
+    authority_id = territory.authority_id
+    if parent is not None:
+        if parent.authority_id != authority_id:
+            raise ValidationError(_("Ce territoire parent appartient à une autre collectivité."))
+        ancestor = parent
+        while ancestor is not None:
+            if ancestor.pk == territory.pk:
+                raise ValidationError(
+                    {"parent": _("Un territoire ne peut pas être compris dans lui-même.")}
+                )
+            ancestor = ancestor.parent
+    taken = Territory.objects.filter(authority_id=authority_id, kind=kind, name=name)
+    if taken.exclude(pk=territory.pk).exists():
+        raise ValidationError({"name": _("Un territoire de ce type porte déjà ce nom.")})
+    territory.name, territory.kind, territory.geometry = name, kind, geometry
+    territory.code, territory.postal_codes, territory.parent = code, postal_codes, parent
+    _bounds(territory)
+    territory.save()
+    event_record(
+        actor=actor,
+        verb="territory.saved",
+        target=territory,
+        authority=territory.authority,
+        data={"kind": kind, "name": name},
+    )
+    return territory
+
+
+@transaction.atomic
+def territory_delete(*, actor, territory: Territory) -> None:
+    """Delete a territory no routing rule uses and no other territory lies within."""
+    from guichet.routing.models import RoutingRule
+
+    rules = list(
+        RoutingRule.objects.filter(territories=territory)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    if rules:
+        raise ValidationError(
+            _(
+                "« %(name)s » sert à orienter les demandes (règle : %(rules)s) : "
+                "retirez-le d'abord de ces règles."
+            )
+            % {"name": territory.name, "rules": ", ".join(f"« {r} »" for r in rules)}
+        )
+    children = list(territory.children.order_by("name").values_list("name", flat=True))
+    if children:
+        raise ValidationError(
+            _(
+                "« %(name)s » contient d'autres territoires (%(children)s) : supprimez-les "
+                "ou rattachez-les ailleurs d'abord."
+            )
+            % {"name": territory.name, "children": ", ".join(children)}
+        )
+    event_record(
+        actor=actor,
+        verb="territory.deleted",
+        target=territory,
+        authority=territory.authority,
+        data={"kind": territory.kind, "name": territory.name, "code": territory.code},
+    )
+    territory.delete()
+
+
 def territories_import_geojson(
     *,
     actor,

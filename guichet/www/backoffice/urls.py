@@ -56,4 +56,5 @@ urlpatterns = [
     path("fiches/", include("guichet.www.backoffice.knowledge_urls")),
     path("orientation/", include("guichet.www.backoffice.routing_urls")),
     path("accuses/", include("guichet.www.backoffice.acknowledgement_urls")),
+    path("territoires/", include("guichet.www.backoffice.territories_urls")),
 ]
