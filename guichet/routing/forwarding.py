@@ -159,6 +159,7 @@ def case_forward(
     from guichet.cases.services import (
         _ensure_can_act,
         _lock,
+        case_close,
         case_create,
         case_reply,
         case_requester,
@@ -233,6 +234,9 @@ def case_forward(
         resolution=_("Transmise à %(to)s, compétente (article L114-2 du CRPA).")
         % {"to": destination},
     )
+    # Closed here: the person's next message belongs with the competent authority, and
+    # must not reopen a demand this authority cannot decide.
+    case_close(actor=actor, case=case)
     event_record(
         actor=actor,
         verb="case.forwarded",
@@ -341,8 +345,11 @@ def _forward_outside(*, actor, case, person, forwarding):
     )
     if forwarding.external_email:
         if recipient.email != forwarding.external_email:
-            recipient.email = forwarding.external_email
-            recipient.save(update_fields=["email"])
+            from guichet.contacts.services import contact_update
+
+            recipient = contact_update(
+                actor=actor, contact=recipient, email=forwarding.external_email
+            )
         sent = email_queue(
             actor=actor,
             authority=case.authority,

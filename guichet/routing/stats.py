@@ -16,23 +16,24 @@ def routing_quality(cases, *, since: dt.datetime) -> dict:
     transferred at least once, the average number of hops, the most frequent wrong routes
     (from service → to service) and the same per category."""
     cases = cases.filter(received_at__gte=since)
-    total_by_category = dict(
-        cases.values_list("category__label").annotate(n=Count("id")).order_by()
-    )
+    # By category (its id: two categories may share a label, under different parents).
+    labels = dict(cases.values_list("category_id", "category__label").distinct())
+    total_by_category = dict(cases.values_list("category_id").annotate(n=Count("id")).order_by())
     total = sum(total_by_category.values())
     transfers = list(
         Event.objects.filter(verb="case.transferred", case__in=cases.values("id"))
-        .values_list("case_id", "case__category__label", "data")
+        .values_list("case_id", "case__category_id", "data")
         .order_by("at", "id")
     )
     hops = Counter(case_id for case_id, _, _ in transfers)
     routes = Counter((d.get("from_name", "?"), d.get("to_name", "?")) for _, _, d in transfers)
     per_category: dict[str, Counter] = defaultdict(Counter)
-    for case_id, label, _data in transfers:
-        per_category[label][case_id] += 1
+    for case_id, category_id, _data in transfers:
+        per_category[category_id][case_id] += 1
     categories = []
-    for label, count in sorted(total_by_category.items(), key=lambda item: -item[1]):
-        moved = per_category.get(label, Counter())
+    for category_id, count in sorted(total_by_category.items(), key=lambda item: -item[1]):
+        moved = per_category.get(category_id, Counter())
+        label = labels.get(category_id, "")
         categories.append(
             {
                 "label": label,

@@ -89,9 +89,10 @@ def test_on_the_platform_the_case_continues_with_its_history(
     assert first.body == "Je conteste la facture de janvier."
     assert first.attachments.get().filename == "facture.pdf"
     assert not new.notes.exists()
-    # The first authority's case is closed as forwarded, with the trace.
+    # The first authority's case is closed as forwarded, with the trace: a later message
+    # from the person cannot reopen it where nobody can decide it.
     water_case.refresh_from_db()
-    assert water_case.status == Status.RESOLVED
+    assert water_case.status == Status.CLOSED
     assert Event.objects.filter(
         case=water_case, verb="case.forwarded", data__to_case=new.pk
     ).exists()
@@ -269,7 +270,7 @@ def test_a_forwarded_case_does_not_teach_the_routing(water_case, agent, agglo):
     epci, water, _ = agglo
     case_forward(actor=agent, case=water_case, reason="Eau", to_authority=epci, to_category=water)
     water_case.refresh_from_db()
-    assert water_case.status == Status.RESOLVED
+    assert water_case.status == Status.CLOSED
     for target in ("service", "category"):
         case_rows = training_examples(water_case.authority, target)[3]
         assert not [row for row in case_rows if "facture de janvier" in row[0]]

@@ -83,15 +83,18 @@ def knowledge_list(request):
         "corrected": " ".join(corrected) if corrected else "",
         "kind": kind,
         "kinds": ArticleKind.choices,
-        "can_edit": can_edit_articles(request.user, authority),
-        "changed_count": articles_changed_for(request.user, authority).count(),
-        "due_count": Article.objects.readable_by(request.user)
+    }
+    if request.htmx:
+        # While the agent types: the results alone, nothing else recomputed.
+        return render(request, "backoffice/knowledge/results.html", context)
+    context.update(
+        can_edit=can_edit_articles(request.user, authority),
+        changed_count=articles_changed_for(request.user, authority).count(),
+        due_count=Article.objects.readable_by(request.user)
         .filter(authority=authority)
         .due_for_review(timezone.localdate())
         .count(),
-    }
-    if request.htmx:
-        return render(request, "backoffice/knowledge/results.html", context)
+    )
     return render(request, "backoffice/knowledge/list.html", context)
 
 
