@@ -322,3 +322,23 @@ GUICHET_ACKNOWLEDGEMENT_DELAY_DAYS = env_int("GUICHET_ACKNOWLEDGEMENT_DELAY_DAYS
 # own tile server. Empty: no tiles, the outlines on a plain background (a closed network).
 GUICHET_MAP_TILE_URL = env("GUICHET_MAP_TILE_URL")
 GUICHET_MAP_TILE_ATTRIBUTION = env("GUICHET_MAP_TILE_ATTRIBUTION")
+
+# --- Problem reports: photos and geocoding ---
+# Photos sent with a report: the largest file accepted, how many per report, the most
+# pixels (a photo's header is checked before it is decoded, against decompression bombs),
+# and the public copies made of each (no metadata kept): longest side of the display copy
+# and of the thumbnail, format ("jpeg" or "webp") and quality.
+GUICHET_PHOTO_MAX_BYTES = env_int("GUICHET_PHOTO_MAX_BYTES", 15 * 1024 * 1024)
+GUICHET_PHOTO_MAX_COUNT = env_int("GUICHET_PHOTO_MAX_COUNT", 5)
+GUICHET_PHOTO_MAX_PIXELS = env_int("GUICHET_PHOTO_MAX_PIXELS", 50_000_000)
+GUICHET_PHOTO_DISPLAY_SIZE = env_int("GUICHET_PHOTO_DISPLAY_SIZE", 1600)
+GUICHET_PHOTO_THUMBNAIL_SIZE = env_int("GUICHET_PHOTO_THUMBNAIL_SIZE", 400)
+GUICHET_PHOTO_FORMAT = env("GUICHET_PHOTO_FORMAT", "jpeg")
+GUICHET_PHOTO_QUALITY = env_int("GUICHET_PHOTO_QUALITY", 82)
+# Address search and reverse geocoding: the base URL of a service speaking the protocol of
+# the national address base (Base Adresse Nationale: /search/ and /reverse/). Empty: no
+# geocoder, a report keeps the point placed on the map alone. Seconds to wait for an answer,
+# and how long answers are kept in the cache.
+GUICHET_GEOCODER_URL = env("GUICHET_GEOCODER_URL")
+GUICHET_GEOCODER_TIMEOUT = float(env("GUICHET_GEOCODER_TIMEOUT", "3"))
+GUICHET_GEOCODER_CACHE_SECONDS = env_int("GUICHET_GEOCODER_CACHE_SECONDS", 3600)
