@@ -239,4 +239,7 @@ def geocoder() -> Geocoder:
     base_url = (settings.GUICHET_GEOCODER_URL or "").strip()
     if not base_url:
         return NullGeocoder()
+    if urllib.parse.urlsplit(base_url).scheme not in ("http", "https"):
+        logger.warning("GUICHET_GEOCODER_URL is not an http(s) address: no geocoder")
+        return NullGeocoder()
     return BanGeocoder(base_url=base_url)

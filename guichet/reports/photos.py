@@ -289,8 +289,8 @@ def _to_srgb(image: Image.Image) -> Image.Image:
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
         image = image.convert("RGBA")
         background = Image.new("RGBA", image.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(background, image)
-    if icc and image.mode in ("RGB", "RGBA", "CMYK", "L"):
+        image = Image.alpha_composite(background, image).convert("RGB")
+    if icc and image.mode in ("RGB", "CMYK", "L"):
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
             converted = ImageCms.profileToProfile(
@@ -360,7 +360,6 @@ def photo_prepare(source, *, filename: str = "") -> PreparedPhoto:
         if width < 1 or height < 1:
             raise _unreadable(name)
 
-        position = _gps_position(image)
         display_side = settings.GUICHET_PHOTO_DISPLAY_SIZE
         try:
             if image.format in ("JPEG", "MPO"):
@@ -369,6 +368,7 @@ def photo_prepare(source, *, filename: str = "") -> PreparedPhoto:
                 # still detected, the whole stream being read.
                 image.draft("RGB", (display_side, display_side))
             image.load()
+            position = _gps_position(image)
             upright = ImageOps.exif_transpose(image)
             pixels = _to_srgb(upright)
         except Image.DecompressionBombError:

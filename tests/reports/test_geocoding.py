@@ -19,6 +19,12 @@ def test_no_geocoder_configured_finds_nothing_without_error(settings):
     assert found.reverse(48.8566, 2.3512) is None
 
 
+@pytest.mark.parametrize("url", ["file:///etc", "ftp://example.org", "api.example.org"])
+def test_a_geocoder_address_that_is_not_http_is_not_used(settings, url):
+    settings.GUICHET_GEOCODER_URL = url
+    assert isinstance(geocoder(), NullGeocoder)
+
+
 def test_configured_geocoder_speaks_to_the_service(address_base):
     found = geocoder()
     assert isinstance(found, BanGeocoder)

@@ -345,6 +345,16 @@ def test_truncated_photo_is_refused(fmt, name):
     assert name in error.messages[0]
 
 
+def test_png_with_its_pixels_cut_off_is_refused():
+    content = encode(noisy(400, 300), "PNG", exif=exif_with())
+    start = content.index(b"IDAT") - 4
+    length = int.from_bytes(content[start : start + 4], "big")
+    # The pixel data stops halfway, but the file still ends as a PNG should.
+    cut = content[: start + 8 + length // 2] + content[content.rindex(b"IEND") - 4 :]
+    error = refused(cut, "a.png")
+    assert error.code == "unreadable"
+
+
 def test_truncated_large_jpeg_is_refused_even_when_decoded_at_reduced_size():
     content = encode(noisy(3200, 2400), "JPEG", quality=85)
     error = refused(content[: len(content) - 4096])
