@@ -355,6 +355,14 @@ def test_png_with_its_pixels_cut_off_is_refused():
     assert error.code == "unreadable"
 
 
+def test_damaged_heic_is_refused():
+    pillow_heif.register_heif_opener()
+    content = bytearray(encode(noisy(256, 256), "HEIF"))
+    pixels = content.index(b"mdat") + 4
+    content[pixels:] = bytes(len(content) - pixels)
+    assert refused(bytes(content), "a.heic").code == "unreadable"
+
+
 def test_truncated_large_jpeg_is_refused_even_when_decoded_at_reduced_size():
     content = encode(noisy(3200, 2400), "JPEG", quality=85)
     error = refused(content[: len(content) - 4096])
