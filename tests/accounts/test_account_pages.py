@@ -1,44 +1,14 @@
 """Account pages reached from the portal: sign-in, a wrong password, registration with the
 CNIL password rule."""
 
-import uuid
-
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from guichet.accounts.models import User
 from tests import factories as f
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-DISGUISED = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
-
-
-def pdf(name="plan.pdf", content=PDF):
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
-
 
 def portal_url(authority, name="portal:home", **kwargs):
     return reverse(name, kwargs={"authority_slug": authority.slug, **kwargs})
-
-
-def submission(category, **overrides):
-    data = {
-        "category": str(category.pk),
-        "subject": "Lampadaire éteint",
-        "description": "Le lampadaire devant le 4 rue des Écoles est éteint depuis lundi.",
-        "submission_key": str(uuid.uuid4()),
-        "civility": "mme",
-        "first_name": "Élodie",
-        "last_name": "Le Goff",
-        "email": "elodie.legoff@example.org",
-        "phone": "06 11 22 33 44",
-        "address_line1": "4 rue des Écoles",
-        "postal_code": "31000",
-        "city": "Toulouse",
-        "accepts_email": "on",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 # Accounts ---------------------------------------------------------------------------------
