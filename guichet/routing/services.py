@@ -197,7 +197,10 @@ def route_new_case(
     suggestion = {}
     if to_qualify and text.strip():
         try:
-            suggestion = suggest(authority, text)
+            # In a savepoint: a database error while reading the model must not abort
+            # the transaction that creates the demand.
+            with transaction.atomic():
+                suggestion = suggest(authority, text)
         except Exception:  # noqa: BLE001 - a broken model must never stop a demand
             logger.exception("Routing suggestion failed for authority %s", authority.pk)
     service_guess = suggestion.get("service")

@@ -209,3 +209,12 @@ def test_the_target_is_a_setting(authority, front_desk, settings):
     assert report.total.percent == "75,0 %"
     assert report.total.meets_target
     assert report.target_percent == "60 %"
+
+
+def test_a_rate_just_under_the_target_never_reads_as_meeting_it(settings):
+    from guichet.telephony.reports import Rate
+
+    settings.GUICHET_PHONE_PICKUP_TARGET = 0.85
+    rate = Rate(label="lundi", offered=2500, answered=2124)  # 84.96 %
+    assert not rate.meets_target and rate.percent == "84,9 %"
+    assert Rate(label="mardi", offered=20, answered=17).percent == "85,0 %"
