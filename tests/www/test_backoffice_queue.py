@@ -42,7 +42,13 @@ def listed(response, cases):
 def test_the_queue_counts_what_needs_attention(queue_cases, client_for, agent):
     response = client_for(agent).get(url("queue"))
     assert response.status_code == 200
-    assert response.context["counters"] == {"new": 2, "mine": 1, "overdue": 1, "waiting": 1}
+    assert response.context["counters"] == {
+        "new": 2,
+        "mine": 1,
+        "overdue": 1,
+        "waiting": 1,
+        "to_qualify": 0,
+    }
     body = text(response)
     assert re.search(r"<strong>2</strong>\s*nouvelles", body)
     assert re.search(r"<strong>1</strong>\s*en retard", body)

@@ -255,3 +255,8 @@ def test_a_rule_is_tried_before_it_is_saved(
     # Saving still works from the same page.
     assert client.post(url("routing_rule_create"), rule_fields).status_code == 302
     assert RoutingRule.objects.filter(name="Essai").exists()
+
+
+def test_the_queue_counts_the_demands_to_qualify(pending_case, client_for, front_desk, accueil):
+    page = text(client_for(front_desk).get(url("queue")))
+    assert url("routing_qualify") in page and "à qualifier" in page

@@ -66,6 +66,11 @@ def queue(request):
         mine=Count("id", filter=Q(assignee=user)),
         overdue=Count("id", filter=overdue_condition(today)),
         waiting=Count("id", filter=Q(status=Status.WAITING)),
+        # Waiting for an agent to settle their routing (see the routing app).
+        to_qualify=Count(
+            "id",
+            filter=Q(routing_decision__method="pending", routing_decision__outcome=""),
+        ),
     )
 
     params = request.GET
