@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "guichet.routing",
     "guichet.knowledge",
     "guichet.territories",
+    "guichet.reports",
     "guichet.demo",
     "guichet.www.backoffice",
     "guichet.www.portal",
@@ -342,3 +343,8 @@ GUICHET_PHOTO_QUALITY = env_int("GUICHET_PHOTO_QUALITY", 82)
 GUICHET_GEOCODER_URL = env("GUICHET_GEOCODER_URL")
 GUICHET_GEOCODER_TIMEOUT = float(env("GUICHET_GEOCODER_TIMEOUT", "3"))
 GUICHET_GEOCODER_CACHE_SECONDS = env_int("GUICHET_GEOCODER_CACHE_SECONDS", 3600)
+# Open reports of the same category this close (metres) and this recent (days) are shown
+# before a new one is sent, so that the person can follow one instead; a category may
+# set its own (ReportCategorySettings).
+GUICHET_REPORT_NEARBY_RADIUS_METERS = env_int("GUICHET_REPORT_NEARBY_RADIUS_METERS", 50)
+GUICHET_REPORT_NEARBY_DAYS = env_int("GUICHET_REPORT_NEARBY_DAYS", 30)

@@ -1,0 +1,202 @@
+"""A problem report in public space: the report's own data beside its case."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guichet.reports.enums import CASE_STATUS, FROM_CASE_STATUS, FollowerRole, ReportStatus
+from guichet.reports.querysets import ReportQuerySet
+
+
+class ReportCategorySettings(models.Model):
+    """What makes two reports of a category the same problem: how close and how recent.
+    Empty values take the instance's defaults (GUICHET_REPORT_NEARBY_*)."""
+
+    category = models.OneToOneField(
+        "cases.Category", on_delete=models.CASCADE, related_name="report_settings"
+    )
+    nearby_radius_meters = models.PositiveIntegerField(
+        _("rayon des signalements proches (mètres)"), null=True, blank=True
+    )
+    nearby_days = models.PositiveIntegerField(
+        _("ancienneté des signalements proches (jours)"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("réglage de signalement")
+        verbose_name_plural = _("réglages de signalement")
+
+    def __str__(self) -> str:
+        return str(self.category)
+
+
+class Report(models.Model):
+    """The field side of a case opened in a public-space category: where, what state the
+    work is in, and who wants to know when it is fixed. Nothing here names a person."""
+
+    authority = models.ForeignKey(
+        "authorities.Authority", on_delete=models.PROTECT, related_name="reports"
+    )
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="report")
+    # The case's category, kept here so that the nearby check reads one indexed table.
+    category = models.ForeignKey(
+        "cases.Category", verbose_name=_("catégorie"), on_delete=models.PROTECT, related_name="+"
+    )
+    public_id = models.CharField(_("numéro public"), max_length=20, unique=True)
+    status = models.CharField(
+        _("état"), max_length=24, choices=ReportStatus.choices, default=ReportStatus.OPEN
+    )
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("signalé le"), default=timezone.now)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    # The geocoder's label of the point (an address of the national base, never the
+    # person's own words, which stay on the case).
+    address_label = models.CharField(_("adresse"), max_length=255, blank=True)
+    commune = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("commune"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    district = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("quartier"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+    is_public = models.BooleanField(_("visible sur le portail"), default=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("signalement")
+        verbose_name_plural = _("signalements")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The nearby check: a category, a box of latitudes and longitudes.
+            models.Index(fields=["category", "latitude", "longitude"], name="report_nearby_idx"),
+            # The public map of a visible area.
+            models.Index(fields=["authority", "latitude", "longitude"], name="report_map_idx"),
+            models.Index(fields=["authority", "status", "created_at"], name="report_list_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+    @property
+    def has_point(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def public_status(self) -> str:
+        """The field status, or the one the case stands at when an agent moved the case
+        alone from the case pages."""
+        case_status = getattr(self.case, "status", None) if self.case_id else None
+        if case_status is None or CASE_STATUS.get(self.status) == case_status:
+            return self.status
+        return FROM_CASE_STATUS.get(case_status, self.status)
+
+    def get_public_status_display(self) -> str:
+        return ReportStatus(self.public_status).label
+
+    @property
+    def place_label(self) -> str:
+        """Where, for the public: the address found, else the district or commune."""
+        if self.address_label:
+            return self.address_label
+        names = [t.name for t in (self.district, self.commune) if t is not None]
+        return ", ".join(names)
+
+
+class ReportStatusChange(models.Model):
+    """One step of the public history of a report (the audit log keeps who did it)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(max_length=24, choices=ReportStatus.choices)
+    at = models.DateTimeField(default=timezone.now)
+    # A short public note ("intervention prévue la semaine prochaine"); no personal data.
+    note = models.CharField(_("précision publique"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["report", "at"], name="report_history_idx")]
+
+
+class ReportFollower(models.Model):
+    """Someone to tell when the problem is fixed: the reporter, or a person who said "me
+    too"; a contact, or only an email address for a person without an account."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="followers")
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="followed_reports",
+    )
+    email = models.EmailField(_("courriel"), blank=True)
+    role = models.CharField(max_length=16, choices=FollowerRole.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "contact"],
+                condition=Q(contact__isnull=False),
+                name="unique_report_follower_contact",
+            ),
+            models.UniqueConstraint(
+                fields=["report", "email"],
+                condition=Q(contact__isnull=True) & ~Q(email=""),
+                name="unique_report_follower_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(contact__isnull=False) | ~Q(email="") | Q(anonymised_at__isnull=False),
+                name="report_follower_reachable",
+            ),
+        ]
+
+
+def _public_path(instance, filename):
+    return f"reports/public/{instance.report.authority_id}/{filename}"
+
+
+class ReportPhoto(models.Model):
+    """A photo of a report. The original, with its metadata, is an attachment of the case's
+    first exchange (agents only); the display copy and the thumbnail, re-encoded from the
+    pixels alone, are the only versions ever served to the public."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
+    original = models.ForeignKey(
+        "interactions.Attachment", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    display = models.FileField(upload_to=_public_path, max_length=255)
+    display_mime_type = models.CharField(max_length=40)
+    display_width = models.PositiveIntegerField()
+    display_height = models.PositiveIntegerField()
+    thumbnail = models.FileField(upload_to=_public_path, max_length=255)
+    thumbnail_mime_type = models.CharField(max_length=40)
+    sha256 = models.CharField(max_length=64)  # of the original
+    # Where the phone said it was taken (from the original's EXIF): for agents only.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    is_public = models.BooleanField(_("visible sur le portail"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["order", "id"]

@@ -1,0 +1,28 @@
+"""Reads on reports: what the public may see, and what the nearby check looks at."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from guichet.reports.enums import OPEN_REPORT_STATUSES
+
+
+class ReportQuerySet(models.QuerySet):
+    def of_authority(self, authority):
+        return self.filter(authority=authority)
+
+    def public(self):
+        """Reports the portal may show: public ones of an active category, whose case was
+        not anonymised (its point and address are then gone)."""
+        return self.filter(is_public=True, case__anonymised_at__isnull=True)
+
+    def open(self):
+        return self.filter(status__in=OPEN_REPORT_STATUSES)
+
+    def for_public_list(self):
+        return self.select_related("category", "category__parent", "case", "commune", "district")
+
+    def in_box(self, *, south: float, west: float, north: float, east: float):
+        return self.filter(
+            latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east
+        )

@@ -1,0 +1,566 @@
+"""Writes on problem reports. A report is a case in a public-space category with its own
+field data; every write goes through here, moves the case through the case services when
+the field status asks for it, and records its event in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guichet.cases import services as case_services
+from guichet.cases.enums import Status
+from guichet.cases.models import Case, Category
+from guichet.core.enums import Channel, Direction
+from guichet.core.events import event_record
+from guichet.core.files import CheckedFile
+from guichet.core.references import check_char, encode, next_number
+from guichet.interactions.services import interaction_claim
+from guichet.reports.enums import (
+    CASE_STATUS,
+    OPEN_REPORT_STATUSES,
+    REPORT_TRANSITIONS,
+    FollowerRole,
+    ReportStatus,
+)
+from guichet.reports.geocoding import geocoder
+from guichet.reports.models import (
+    Report,
+    ReportCategorySettings,
+    ReportFollower,
+    ReportPhoto,
+    ReportStatusChange,
+)
+from guichet.reports.photos import PreparedPhoto, photos_check_count
+from guichet.territories.models import TerritoryKind
+from guichet.territories.services import territories_at
+
+EARTH_RADIUS_METERS = 6_371_008.8
+METERS_PER_DEGREE_LAT = 111_320.0
+
+
+# Reading helpers -----------------------------------------------------------------------------
+
+
+def distance_meters(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_METERS * math.asin(min(1.0, math.sqrt(h)))
+
+
+def nearby_rule(category: Category) -> tuple[int, int]:
+    """(radius in metres, window in days) for the category."""
+    radius, days = settings.GUICHET_REPORT_NEARBY_RADIUS_METERS, settings.GUICHET_REPORT_NEARBY_DAYS
+    own = ReportCategorySettings.objects.filter(category=category).first()
+    if own is not None:
+        radius = own.nearby_radius_meters or radius
+        days = own.nearby_days or days
+    return radius, days
+
+
+@dataclass(frozen=True)
+class NearbyReport:
+    report: Report
+    distance: float  # metres
+
+
+def reports_nearby(
+    *, authority, category: Category, lat: float, lon: float, now: dt.datetime | None = None
+) -> list[NearbyReport]:
+    """Open public reports of the same category within the category's radius and time
+    window, closest first. A box of latitudes and longitudes in SQL (indexed), then the
+    exact distance in Python over the few rows left."""
+    radius, days = nearby_rule(category)
+    since = (now or timezone.now()) - dt.timedelta(days=days)
+    dlat = radius / METERS_PER_DEGREE_LAT
+    dlon = radius / (METERS_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
+    candidates = (
+        Report.objects.filter(
+            authority=authority,
+            category=category,
+            status__in=OPEN_REPORT_STATUSES,
+            created_at__gte=since,
+        )
+        .public()
+        .in_box(south=lat - dlat, west=lon - dlon, north=lat + dlat, east=lon + dlon)
+        .select_related("category", "commune", "district", "case")
+    )
+    found = []
+    for report in candidates:
+        distance = distance_meters(lat, lon, report.latitude, report.longitude)
+        if distance <= radius:
+            found.append(NearbyReport(report=report, distance=distance))
+    found.sort(key=lambda n: (n.distance, -n.report.pk))
+    return found
+
+
+def report_promised_date(category: Category, *, today: dt.date | None = None) -> dt.date:
+    """The date the category's promised delay gives for a report sent today."""
+    from guichet.core.calendar import compute_due_date
+
+    today = today or timezone.localdate()
+    return compute_due_date(
+        received_on=today,
+        delay_days=category.delay_days,
+        calendar=category.authority.calendar,
+        today=today,
+    ).due_on
+
+
+# Locating ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    lat: float | None
+    lon: float | None
+    address_label: str  # the geocoder's label, empty without one
+
+
+def report_locate(*, lat=None, lon=None, address: str = "") -> Location:
+    """Where the report is: the point given (named by reverse geocoding), else the typed
+    address looked up. Never raises for a geocoder down: the point or the words alone are
+    kept. Called before the submission's transaction (it may wait on the network)."""
+    finder = geocoder()
+    if lat is not None and lon is not None:
+        found = finder.reverse(lat, lon) if finder.available else None
+        return Location(lat, lon, found.label[:255] if found else "")
+    address = " ".join((address or "").split())
+    if address and finder.available:
+        results = finder.search(address, limit=1)
+        if results:
+            return Location(results[0].lat, results[0].lon, results[0].label[:255])
+    return Location(None, None, "")
+
+
+def _check_point(lat, lon) -> None:
+    if lat is None and lon is None:
+        return
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationError({"latitude": _("Cette position n'est pas valide.")})
+
+
+# Submission ----------------------------------------------------------------------------------
+
+
+def report_public_id(*, authority, year: int) -> str:
+    """S26-2223X6: the year, a counter of the authority's reports, a check character."""
+    body = encode(next_number(authority=authority, kind="report", year=year))
+    prefix = f"{year % 100:02d}"
+    return f"S{prefix}-{body}{check_char(body, 'S' + prefix)}"
+
+
+def _checked(photo: PreparedPhoto) -> CheckedFile:
+    original = photo.original
+    name = photo.name
+    if not name.lower().endswith(original.extension) and original.extension:
+        name = f"{name.rsplit('.', 1)[0]}{original.extension}"
+    return CheckedFile(
+        name=name,
+        content=original.content,
+        size=original.size,
+        sha256=original.sha256,
+        mime_type=original.mime_type,
+    )
+
+
+def _subject(category: Category, place: str) -> str:
+    subject = _("Signalement : %(category)s") % {"category": category.label}
+    if place:
+        subject += f" — {place}"
+    return subject[:255]
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    actor,
+    authority,
+    category: Category,
+    description: str,
+    submission_key: str,
+    location: Location,
+    address_text: str = "",
+    photos: Sequence[PreparedPhoto] = (),
+    contact=None,
+    email: str = "",
+) -> tuple[Report, str | None, bool]:
+    """A problem report sent from the portal, exactly once per form: a resent form (a
+    double click) gives back the first report. Opens the case in the public-space category
+    with the point, so that routing by territory applies, then the report, its photos and
+    its reporter as the first follower (a contact, an email alone, or nobody: a report
+    needs no identification). `contact` may be a callable, called only for a new
+    submission. Returns the report, the private tracking token for a person without an
+    account, and whether this call created it."""
+    if category.authority_id != authority.pk:
+        raise ValidationError({"category": _("Cette catégorie n'appartient pas à la commune.")})
+    if not (category.is_public_space and category.is_active):
+        raise ValidationError({"category": _("Choisissez un type de problème dans la liste.")})
+    if not category.offered_on(Channel.PORTAL):
+        raise ValidationError({"category": _("Ce signalement ne peut pas être fait en ligne.")})
+    _check_point(location.lat, location.lon)
+    address_text = " ".join((address_text or "").split())[:255]
+    if location.lat is None and not address_text:
+        raise ValidationError(
+            {
+                "address": _(
+                    "Indiquez où se trouve le problème : un point sur la carte, une adresse "
+                    "ou des coordonnées."
+                )
+            }
+        )
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError({"description": _("Décrivez le problème en quelques mots.")})
+    photos_check_count(len(photos))
+    email = (email or "").strip().lower()
+
+    interaction, created = interaction_claim(
+        actor=actor,
+        authority=authority,
+        channel=Channel.PORTAL,
+        direction=Direction.IN,
+        subject=_subject(category, location.address_label or address_text),
+        body=description,
+        files=[_checked(p) for p in photos],
+        idempotency_key=f"report:{submission_key}"[:255],
+    )
+    if not created:
+        report = Report.objects.filter(case_id=interaction.case_id).first()
+        if report is None:
+            raise ValidationError(_("Ce signalement est déjà en cours d'enregistrement."))
+        return report, None, False
+    if callable(contact):
+        contact = contact()
+    if contact is not None:
+        interaction.contact = contact
+        interaction.save(update_fields=["contact"])
+    anonymous = not getattr(actor, "is_authenticated", False)
+    place = location.address_label or address_text
+    case, token = case_services.case_create(
+        actor=actor,
+        authority=authority,
+        category=category,
+        contact=contact,
+        subject=_subject(category, place),
+        description=description,
+        channel=Channel.PORTAL,
+        interaction=interaction,
+        location_label=place,
+        latitude=None if location.lat is None else Decimal(f"{location.lat:.6f}"),
+        longitude=None if location.lon is None else Decimal(f"{location.lon:.6f}"),
+        with_tracking_link=anonymous,
+    )
+    commune = district = None
+    if location.lat is not None:
+        for territory in territories_at(authority.pk, location.lon, location.lat):
+            if territory.kind == TerritoryKind.DISTRICT and district is None:
+                district = territory
+            elif territory.kind == TerritoryKind.COMMUNE and commune is None:
+                commune = territory
+    now = timezone.now()
+    report = Report.objects.create(
+        authority=authority,
+        case=case,
+        category=case.category,
+        public_id=report_public_id(authority=authority, year=timezone.localtime(now).year),
+        created_at=case.received_at,
+        status_changed_at=case.received_at,
+        latitude=None if location.lat is None else round(location.lat, 6),
+        longitude=None if location.lon is None else round(location.lon, 6),
+        address_label=location.address_label,
+        commune=commune,
+        district=district,
+    )
+    ReportStatusChange.objects.create(report=report, status=ReportStatus.OPEN, at=report.created_at)
+    originals = list(interaction.attachments.order_by("id"))
+    for order, (photo, original) in enumerate(zip(photos, originals, strict=True)):
+        _photo_store(report=report, photo=photo, original=original, order=order)
+    if contact is not None:
+        ReportFollower.objects.create(report=report, contact=contact, role=FollowerRole.REPORTER)
+    elif email:
+        ReportFollower.objects.create(report=report, email=email, role=FollowerRole.REPORTER)
+    event_record(
+        actor=actor,
+        verb="report.submitted",
+        target=report,
+        case=case,
+        contact=contact,
+        data={
+            "public_id": report.public_id,
+            "category": category.pk,
+            "photos": len(photos),
+            "point": location.lat is not None,
+            "commune": commune.pk if commune else None,
+            "district": district.pk if district else None,
+        },
+    )
+    return report, token, True
+
+
+def _photo_store(*, report: Report, photo: PreparedPhoto, original, order: int) -> ReportPhoto:
+    stored = ReportPhoto(
+        report=report,
+        original=original,
+        order=order,
+        display_mime_type=photo.display.mime_type,
+        display_width=photo.display.width,
+        display_height=photo.display.height,
+        thumbnail_mime_type=photo.thumbnail.mime_type,
+        sha256=photo.original.sha256,
+        latitude=photo.position.lat if photo.position else None,
+        longitude=photo.position.lon if photo.position else None,
+    )
+    # Named by the public copy's own fingerprint: nothing of the original shows in the path.
+    stored.display.save(
+        f"{photo.display.sha256}{photo.display.extension}",
+        ContentFile(photo.display.content),
+        save=False,
+    )
+    stored.thumbnail.save(
+        f"{photo.thumbnail.sha256}{photo.thumbnail.extension}",
+        ContentFile(photo.thumbnail.content),
+        save=False,
+    )
+    stored.save()
+    return stored
+
+
+@transaction.atomic
+def report_photo_add(*, actor, report: Report, photo: PreparedPhoto) -> ReportPhoto:
+    """Add a photo to an existing report (its original stored on the case)."""
+    from guichet.interactions.services import attachments_store
+
+    photos_check_count(report.photos.count() + 1)
+    first = report.case.interactions.filter(direction=Direction.IN).order_by("occurred_at", "id")
+    interaction = first.first()
+    if interaction is None:
+        raise ValidationError(_("Ce signalement n'a pas d'échange où ranger la photo."))
+    original = attachments_store(interaction=interaction, files=[_checked(photo)])[0]
+    stored = _photo_store(
+        report=report, photo=photo, original=original, order=report.photos.count()
+    )
+    event_record(
+        actor=actor,
+        verb="report.photo_added",
+        target=report,
+        case=report.case,
+        data={"photo": stored.pk},
+    )
+    return stored
+
+
+# Following ("me too") ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_follow(
+    *, actor, report: Report, contact=None, email: str = ""
+) -> tuple[ReportFollower | None, bool]:
+    """A person says "me too": they follow the existing report instead of sending a new
+    one, and will be told when it is fixed. By their contact record, by an email address,
+    or by neither (counted in the audit log only). Saying it twice changes nothing.
+    Returns the follower (None without contact or email) and whether it is new."""
+    report = Report.objects.select_for_update().select_related("case").get(pk=report.pk)
+    if not report.is_public or report.status not in OPEN_REPORT_STATUSES:
+        raise ValidationError(_("Ce signalement n'est plus ouvert : il ne peut plus être suivi."))
+    if contact is not None and contact.authority_id != report.authority_id:
+        raise ValidationError(_("Cet usager appartient à une autre collectivité."))
+    email = (email or "").strip().lower()
+    follower, created = None, False
+    if contact is not None:
+        follower, created = ReportFollower.objects.get_or_create(
+            report=report, contact=contact, defaults={"role": FollowerRole.ME_TOO}
+        )
+    elif email:
+        try:
+            with transaction.atomic():
+                follower, created = ReportFollower.objects.get_or_create(
+                    report=report,
+                    contact=None,
+                    email=email,
+                    defaults={"role": FollowerRole.ME_TOO},
+                )
+        except IntegrityError:
+            follower = ReportFollower.objects.get(report=report, contact=None, email=email)
+    if created or follower is None:
+        event_record(
+            actor=actor,
+            verb="report.followed",
+            target=report,
+            case=report.case,
+            contact=contact,
+            data={"follower": follower.pk if follower else None, "by_email": bool(email)},
+        )
+    return follower, created
+
+
+# Field status transitions --------------------------------------------------------------------
+
+
+def _move_case(*, actor, case: Case, target: str, reason: str, original: Report | None):
+    """Take the case to the status the field status maps onto, through the case service
+    that owns that arrow."""
+    current = case.status
+    if current == target:
+        return
+    if target == Status.IN_PROGRESS:
+        if current == Status.NEW:
+            case_services.case_start(actor=actor, case=case)
+        elif current == Status.WAITING:
+            case_services.case_resume(actor=actor, case=case)
+        else:
+            case_services.case_reopen(actor=actor, case=case, reason=reason)
+    elif target == Status.RESOLVED:
+        case_services.case_resolve(actor=actor, case=case, resolution=reason)
+    elif target == Status.REJECTED:
+        case_services.case_reject(actor=actor, case=case, reason=reason)
+    elif target == Status.DUPLICATE:
+        case_services.case_mark_duplicate(actor=actor, case=case, original=original.case)
+    elif target == Status.CLOSED:
+        case_services.case_close(actor=actor, case=case)
+    else:  # pragma: no cover - CASE_STATUS holds no other target
+        raise ValidationError(_("Transition impossible."))
+
+
+def _lock(report: Report) -> Report:
+    return Report.objects.select_for_update().select_related("case").get(pk=report.pk)
+
+
+@transaction.atomic
+def _report_transition(
+    *,
+    actor,
+    report: Report,
+    target: str,
+    note: str = "",
+    reason: str = "",
+    original: Report | None = None,
+) -> Report:
+    report = _lock(report)
+    current = report.status
+    if target not in REPORT_TRANSITIONS.get(current, ()):
+        raise case_services.TransitionError(
+            _("Impossible de passer un signalement « %(from)s » à l'état « %(to)s ».")
+            % {"from": ReportStatus(current).label, "to": ReportStatus(target).label},
+            code="invalid_transition",
+        )
+    _move_case(
+        actor=actor, case=report.case, target=CASE_STATUS[target], reason=reason, original=original
+    )
+    # The case services worked on their own locked copy of the case.
+    report.case.refresh_from_db()
+    now = timezone.now()
+    report.status = target
+    report.status_changed_at = now
+    if target == ReportStatus.DUPLICATE:
+        report.duplicate_of = original
+    elif current == ReportStatus.DUPLICATE:
+        report.duplicate_of = None
+    report.save(update_fields=["status", "status_changed_at", "duplicate_of"])
+    note = " ".join((note or "").split())[:500]
+    ReportStatusChange.objects.create(report=report, status=target, at=now, note=note)
+    event_record(
+        actor=actor,
+        verb="report.status_changed",
+        target=report,
+        case=report.case,
+        data={"from": current, "to": target, "note": note},
+    )
+    return report
+
+
+def report_investigate(*, actor, report: Report, note: str = "") -> Report:
+    """Someone looks at it (also the way back from a finished report: it is reopened)."""
+    return _report_transition(
+        actor=actor, report=report, target=ReportStatus.INVESTIGATING, note=note, reason=note
+    )
+
+
+def report_schedule(*, actor, report: Report, note: str = "") -> Report:
+    return _report_transition(
+        actor=actor, report=report, target=ReportStatus.ACTION_SCHEDULED, note=note
+    )
+
+
+def report_start_work(*, actor, report: Report, note: str = "") -> Report:
+    return _report_transition(
+        actor=actor, report=report, target=ReportStatus.IN_PROGRESS, note=note
+    )
+
+
+def report_fix(*, actor, report: Report, note: str = "") -> Report:
+    """The problem is fixed: the case is resolved (its followers are told in a later step)."""
+    return _report_transition(
+        actor=actor, report=report, target=ReportStatus.FIXED, note=note, reason=note
+    )
+
+
+def report_decline(*, actor, report: Report, reason: str) -> Report:
+    """Not the authority's to deal with: the case is rejected with the reason, which the
+    public sees too."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez pourquoi ce n'est pas de notre ressort.")})
+    return _report_transition(
+        actor=actor,
+        report=report,
+        target=ReportStatus.NOT_OUR_RESPONSIBILITY,
+        note=reason,
+        reason=reason,
+    )
+
+
+def report_close(*, actor, report: Report) -> Report:
+    return _report_transition(actor=actor, report=report, target=ReportStatus.CLOSED)
+
+
+@transaction.atomic
+def report_mark_duplicate(*, actor, report: Report, original: Report) -> Report:
+    """The same problem as another report: its case becomes the other's duplicate and its
+    followers follow the original, so that all are told when it is fixed."""
+    if original.pk == report.pk:
+        raise ValidationError(_("Un signalement ne peut pas être le doublon de lui-même."))
+    if original.authority_id != report.authority_id:
+        raise ValidationError(_("Le signalement d'origine appartient à une autre collectivité."))
+    if original.status == ReportStatus.DUPLICATE:
+        raise ValidationError(
+            _("Le signalement %(id)s est lui-même un doublon : liez à l'original.")
+            % {"id": original.public_id}
+        )
+    report = _report_transition(
+        actor=actor, report=report, target=ReportStatus.DUPLICATE, original=original
+    )
+    for follower in report.followers.all():
+        if follower.contact_id:
+            ReportFollower.objects.get_or_create(
+                report=original, contact_id=follower.contact_id, defaults={"role": follower.role}
+            )
+        elif follower.email:
+            ReportFollower.objects.get_or_create(
+                report=original,
+                contact=None,
+                email=follower.email,
+                defaults={"role": follower.role},
+            )
+    return report
+
+
+TRANSITION_SERVICES: dict[str, Callable] = {
+    ReportStatus.INVESTIGATING: report_investigate,
+    ReportStatus.ACTION_SCHEDULED: report_schedule,
+    ReportStatus.IN_PROGRESS: report_start_work,
+    ReportStatus.FIXED: report_fix,
+    ReportStatus.CLOSED: report_close,
+}
