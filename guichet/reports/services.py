@@ -182,6 +182,24 @@ def _subject(category: Category, place: str) -> str:
     return subject[:255]
 
 
+def _submission_key(submission_key: str) -> str:
+    return f"report:{submission_key}"[:255]
+
+
+def report_for_submission(*, authority, submission_key: str) -> Report | None:
+    """The report a form already created, if it was sent before (a double click)."""
+    from guichet.interactions.models import Interaction
+
+    case_id = (
+        Interaction.objects.filter(
+            authority=authority, idempotency_key=_submission_key(submission_key)
+        )
+        .values_list("case_id", flat=True)
+        .first()
+    )
+    return Report.objects.filter(case_id=case_id).first() if case_id else None
+
+
 @transaction.atomic
 def report_submit(
     *,
@@ -234,7 +252,7 @@ def report_submit(
         subject=_subject(category, location.address_label or address_text),
         body=description,
         files=[_checked(p) for p in photos],
-        idempotency_key=f"report:{submission_key}"[:255],
+        idempotency_key=_submission_key(submission_key),
     )
     if not created:
         report = Report.objects.filter(case_id=interaction.case_id).first()

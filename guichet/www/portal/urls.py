@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from guichet.www.portal import catalogue, views
+from guichet.www.portal import catalogue, reports, views
 
 app_name = "portal"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
         name="attachment",
     ),
     path("suivi/<str:token>/", views.track, name="track"),
+    path("signalements/", include(reports.report_urlpatterns)),
     path("demarches/", catalogue.procedures, name="procedures"),
     path("demarches/<int:pk>/", catalogue.procedure, name="procedure"),
     path("algorithmes/", catalogue.algorithms, name="algorithms"),

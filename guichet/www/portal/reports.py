@@ -1,0 +1,385 @@
+"""Problem reports on the portal: the report form, its confirmation, and the public list,
+map and page of each report. Public pages show no personal data: no name, no email, no
+description, no original photo — the category, the state and its history, the date, the
+address found and the public copies of the photos."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from guichet.contacts.services import contact_for_citizen
+from guichet.core.middleware import CSP
+from guichet.reports import services
+from guichet.reports.enums import OPEN_REPORT_STATUSES
+from guichet.reports.forms import (
+    FollowForm,
+    ReportFilterForm,
+    ReportForm,
+    report_categories,
+    report_category_groups,
+)
+from guichet.reports.models import Report, ReportPhoto
+from guichet.territories.models import Territory
+from guichet.www.portal.views import _authority_or_404, _private
+
+SUBMITTED_SESSION_KEY = "portal_submitted_reports"
+TOKEN_SESSION_KEY = "portal_report_tracking"
+PAGE_SIZE = 30
+MAP_LIMIT = 1000
+
+
+def _with_tiles(response):
+    """Let the map load its tiles from the configured server, and nothing else."""
+    parts = urlsplit(settings.GUICHET_MAP_TILE_URL or "")
+    if parts.scheme in ("http", "https") and parts.netloc:
+        host = parts.netloc.replace("{s}", "*")
+        response.headers["Content-Security-Policy"] = CSP.replace(
+            "img-src 'self' data: blob:", f"img-src 'self' data: blob: {parts.scheme}://{host}"
+        )
+    return response
+
+
+def _map_context(authority) -> dict:
+    box = [
+        t
+        for t in Territory.objects.filter(authority=authority, min_lat__isnull=False).values_list(
+            "min_lat", "min_lon", "max_lat", "max_lon"
+        )
+    ]
+    bounds = ""
+    if box:
+        south, west = min(b[0] for b in box), min(b[1] for b in box)
+        north, east = max(b[2] for b in box), max(b[3] for b in box)
+        bounds = f"{south},{west},{north},{east}"
+    return {
+        "tile_url": settings.GUICHET_MAP_TILE_URL,
+        "tile_attribution": settings.GUICHET_MAP_TILE_ATTRIBUTION,
+        "map_bounds": bounds,
+    }
+
+
+# The form -------------------------------------------------------------------------------------
+
+
+def _delays(categories) -> list[dict]:
+    return [
+        {"category": c, "days": c.delay_days, "date": services.report_promised_date(c)}
+        for c in categories
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+def report_new(request, authority_slug):
+    authority = _authority_or_404(authority_slug)
+    groups = report_category_groups(authority)
+    anonymous = not request.user.is_authenticated
+    chosen = None
+    nearby = []
+    status = 200
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES, groups=groups, anonymous=anonymous)
+        if form.is_valid():
+            data = form.cleaned_data
+            chosen = data["category"]
+            outcome = _submit_or_nearby(request, authority, form)
+            if isinstance(outcome, Report):
+                return redirect("portal:report_submitted", authority.slug, outcome.public_id)
+            nearby = outcome
+        else:
+            status = 400
+            chosen = form._categories.get(_int(request.POST.get("category")))
+    else:
+        chosen = next(
+            (c for g in groups for c in g.categories if c.pk == _int(request.GET.get("categorie"))),
+            None,
+        )
+        initial = {"submission_key": uuid.uuid4()}
+        if chosen:
+            initial["category"] = chosen.pk
+        form = ReportForm(initial=initial, groups=groups, anonymous=anonymous)
+    if form.errors:
+        status = 400
+    context = {
+        "authority": authority,
+        "groups": groups,
+        "form": form,
+        "chosen": chosen,
+        "delays": _delays(c for g in groups for c in g.categories),
+        "nearby": nearby,
+        "files_lost": request.method == "POST" and bool(request.FILES),
+        "nav": "reports",
+        **_map_context(authority),
+    }
+    template = (
+        "portal/reports/new.html" if chosen or form.is_bound else "portal/reports/choose.html"
+    )
+    return _with_tiles(render(request, template, context, status=status))
+
+
+def _int(value) -> int | None:
+    return int(value) if str(value or "").isdigit() else None
+
+
+def _submit_or_nearby(request, authority, form: ReportForm):
+    """The new report, or the open reports nearby the person has not seen yet (the form is
+    then shown again with them, to follow one instead)."""
+    data = form.cleaned_data
+    already = services.report_for_submission(
+        authority=authority, submission_key=data["submission_key"]
+    )
+    if already is not None:
+        return already
+    lat, lon = data.get("latitude"), data.get("longitude")
+    location = services.report_locate(lat=lat, lon=lon, address=data.get("address", ""))
+    if location.lat is None:
+        # No point placed or found: the position a phone wrote in a photo, if any.
+        position = next((p.position for p in data["photos"] if p.position), None)
+        if position is not None:
+            location = services.report_locate(lat=position.lat, lon=position.lon)
+    if location.lat is not None and not data.get("confirm_new"):
+        nearby = services.reports_nearby(
+            authority=authority, category=data["category"], lat=location.lat, lon=location.lon
+        )
+        if nearby:
+            form.data = form.data.copy()
+            form.data["confirm_new"] = "on"
+            form.data["latitude"], form.data["longitude"] = location.lat, location.lon
+            return nearby
+    email = data.get("email", "")
+    contact = None
+    if request.user.is_authenticated:
+
+        def contact():
+            return contact_for_citizen(user=request.user, authority=authority)
+
+    try:
+        report, token, _created = services.report_submit(
+            actor=request.user,
+            authority=authority,
+            category=data["category"],
+            description=data["description"],
+            submission_key=data["submission_key"],
+            location=location,
+            address_text=data.get("address", ""),
+            photos=data["photos"],
+            contact=contact,
+            email=email,
+        )
+    except ValidationError as error:
+        form.add_service_error(error, aliases={"address": "address"})
+        return []
+    sent = request.session.get(SUBMITTED_SESSION_KEY, [])
+    request.session[SUBMITTED_SESSION_KEY] = [*sent, report.pk][-20:]
+    if token:
+        request.session[TOKEN_SESSION_KEY] = {"report": report.pk, "token": token}
+    return report
+
+
+@require_GET
+def report_submitted(request, authority_slug, public_id):
+    authority = _authority_or_404(authority_slug)
+    sent = request.session.get(SUBMITTED_SESSION_KEY, [])
+    report = get_object_or_404(
+        Report.objects.filter(authority=authority, pk__in=sent).select_related(
+            "case", "category", "case__service"
+        ),
+        public_id=public_id,
+    )
+    tracking_url = ""
+    pending = request.session.get(TOKEN_SESSION_KEY)
+    if pending and pending.get("report") == report.pk:
+        del request.session[TOKEN_SESSION_KEY]
+        tracking_url = request.build_absolute_uri(
+            reverse("portal:track", args=[authority.slug, pending["token"]])
+        )
+    context = {
+        "authority": authority,
+        "report": report,
+        "case": report.case,
+        "tracking_url": tracking_url,
+        "signed_in": request.user.is_authenticated,
+        "nav": "reports",
+    }
+    return _private(render(request, "portal/reports/submitted.html", context))
+
+
+# Public pages ---------------------------------------------------------------------------------
+
+
+def _public_reports(authority):
+    public_photos = ReportPhoto.objects.filter(is_public=True).order_by("order", "id")
+    return (
+        Report.objects.of_authority(authority)
+        .public()
+        .for_public_list()
+        .prefetch_related(Prefetch("photos", queryset=public_photos, to_attr="public_photos"))
+    )
+
+
+def _filtered(request, authority):
+    categories = report_categories(authority)
+    form = ReportFilterForm(request.GET or None, categories=categories)
+    reports = _public_reports(authority)
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data.get("categorie"):
+            reports = reports.filter(category_id=form.cleaned_data["categorie"])
+        if form.cleaned_data.get("etat"):
+            reports = reports.filter(status=form.cleaned_data["etat"])
+    return form, reports
+
+
+@require_GET
+def report_list(request, authority_slug):
+    authority = _authority_or_404(authority_slug)
+    form, reports = _filtered(request, authority)
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "authority": authority,
+        "filter_form": form,
+        "page_obj": page,
+        "querystring": query.urlencode(),
+        "nav": "reports",
+        **_map_context(authority),
+    }
+    return _with_tiles(render(request, "portal/reports/list.html", context))
+
+
+@require_GET
+def report_geojson(request, authority_slug):
+    """The public reports of the list's filters as GeoJSON points, for the map."""
+    authority = _authority_or_404(authority_slug)
+    _form, reports = _filtered(request, authority)
+    features = []
+    for report in reports.filter(latitude__isnull=False)[:MAP_LIMIT]:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [report.longitude, report.latitude]},
+                "properties": {
+                    "id": report.public_id,
+                    "category": report.category.label,
+                    "status": report.get_public_status_display(),
+                    "place": report.place_label,
+                    "url": reverse("portal:report_detail", args=[authority.slug, report.public_id]),
+                },
+            }
+        )
+    return JsonResponse(
+        {"type": "FeatureCollection", "features": features},
+        content_type="application/geo+json",
+    )
+
+
+def _public_report_or_404(authority, public_id) -> Report:
+    report = _public_reports(authority).filter(public_id=public_id).first()
+    if report is None:
+        raise Http404(_("Signalement introuvable."))
+    return report
+
+
+@require_GET
+def report_detail(request, authority_slug, public_id):
+    authority = _authority_or_404(authority_slug)
+    report = _public_report_or_404(authority, public_id)
+    context = {
+        "authority": authority,
+        "report": report,
+        "history": report.status_changes.all(),
+        "follow_form": FollowForm(),
+        "can_follow": report.public_status in OPEN_REPORT_STATUSES,
+        "nav": "reports",
+        **_map_context(authority),
+    }
+    return _with_tiles(render(request, "portal/reports/detail.html", context))
+
+
+@require_POST
+def report_follow(request, authority_slug, public_id):
+    """ "Me too": follow an open report instead of sending a new one."""
+    authority = _authority_or_404(authority_slug)
+    report = _public_report_or_404(authority, public_id)
+    form = FollowForm(request.POST)
+    if form.is_valid():
+        contact = None
+        if request.user.is_authenticated:
+            contact = contact_for_citizen(user=request.user, authority=authority)
+        try:
+            services.report_follow(
+                actor=request.user,
+                report=report,
+                contact=contact,
+                email="" if contact else form.cleaned_data["email"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if contact or form.cleaned_data["email"]:
+                messages.success(
+                    request,
+                    _("Merci : vous suivez ce signalement et serez prévenu(e) de sa résolution."),
+                )
+            else:
+                messages.success(request, _("Merci : votre soutien à ce signalement est compté."))
+            return redirect("portal:report_detail", authority.slug, report.public_id)
+    context = {
+        "authority": authority,
+        "report": report,
+        "history": report.status_changes.all(),
+        "follow_form": form,
+        "can_follow": True,
+        "nav": "reports",
+        **_map_context(authority),
+    }
+    return _with_tiles(render(request, "portal/reports/detail.html", context, status=400))
+
+
+@require_GET
+def report_photo(request, authority_slug, public_id, photo_id, size="display"):
+    """A public copy of a photo (never the original), re-encoded without metadata."""
+    authority = _authority_or_404(authority_slug)
+    report = _public_report_or_404(authority, public_id)
+    photo = next((p for p in report.public_photos if p.pk == photo_id), None)
+    if photo is None:
+        raise Http404(_("Photo introuvable."))
+    stored = photo.thumbnail if size == "thumbnail" else photo.display
+    mime = photo.thumbnail_mime_type if size == "thumbnail" else photo.display_mime_type
+    try:
+        handle = stored.open("rb")
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404 from error
+    response = FileResponse(handle, content_type=mime)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+# Included under "signalements/" by the portal's URLs.
+report_urlpatterns = [
+    path("", report_list, name="reports"),
+    path("carte.geojson", report_geojson, name="reports_geojson"),
+    path("nouveau/", report_new, name="report_new"),
+    path("<str:public_id>/", report_detail, name="report_detail"),
+    path("<str:public_id>/envoye/", report_submitted, name="report_submitted"),
+    path("<str:public_id>/suivre/", report_follow, name="report_follow"),
+    path("<str:public_id>/photos/<int:photo_id>/", report_photo, name="report_photo"),
+    path(
+        "<str:public_id>/photos/<int:photo_id>/vignette/",
+        report_photo,
+        {"size": "thumbnail"},
+        name="report_thumbnail",
+    ),
+]

@@ -1,0 +1,142 @@
+// Problem reports: the map of the report form (a touch places the point and fills the
+// latitude and longitude fields, which stay the source of truth: the form works without
+// this script, without tiles and without a geocoder), the "use my position" button, the
+// promised delay of the chosen category, and the public map of reports. No inline script
+// or style: data comes from data-* attributes, sizes are set through the DOM.
+(function () {
+  "use strict";
+
+  var FRANCE = [[41.3, -5.2], [51.1, 9.6]];
+
+  function ready(callback) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", callback);
+    } else {
+      callback();
+    }
+  }
+
+  function baseMap(element) {
+    var L = window.L;
+    element.hidden = false;
+    element.style.height = "18rem";
+    element.style.background = "#eef0f3";
+    element.style.marginBottom = "1rem";
+    var map = L.map(element, { scrollWheelZoom: false });
+    var tileUrl = element.getAttribute("data-tile-url");
+    if (tileUrl) {
+      L.tileLayer(tileUrl, {
+        maxZoom: 19,
+        attribution: element.getAttribute("data-tile-attribution") || ""
+      }).addTo(map);
+    }
+    var bounds = (element.getAttribute("data-bounds") || "").split(",").map(Number);
+    if (bounds.length === 4 && bounds.every(function (n) { return !isNaN(n); })) {
+      map.fitBounds([[bounds[0], bounds[1]], [bounds[2], bounds[3]]]);
+    } else {
+      map.fitBounds(FRANCE);
+    }
+    return map;
+  }
+
+  function number(input) {
+    var value = parseFloat((input.value || "").replace(",", "."));
+    return isNaN(value) ? null : value;
+  }
+
+  function setupForm(element) {
+    var latField = document.getElementById(element.getAttribute("data-lat-field"));
+    var lonField = document.getElementById(element.getAttribute("data-lon-field"));
+    if (!latField || !lonField) { return; }
+    var marker = null;
+    var map = window.L ? baseMap(element) : null;
+
+    function show(lat, lon, zoom) {
+      if (!map) { return; }
+      if (marker) { marker.setLatLng([lat, lon]); } else {
+        marker = window.L.circleMarker([lat, lon], { radius: 9, color: "#c0392b", weight: 3 }).addTo(map);
+      }
+      if (zoom) { map.setView([lat, lon], Math.max(map.getZoom(), 17)); }
+    }
+
+    function fromFields(zoom) {
+      var lat = number(latField), lon = number(lonField);
+      if (lat !== null && lon !== null) { show(lat, lon, zoom); }
+    }
+
+    function write(lat, lon) {
+      latField.value = lat.toFixed(6);
+      lonField.value = lon.toFixed(6);
+      show(lat, lon, false);
+    }
+
+    if (map) {
+      map.on("click", function (event) { write(event.latlng.lat, event.latlng.lng); });
+      latField.addEventListener("change", function () { fromFields(true); });
+      lonField.addEventListener("change", function () { fromFields(true); });
+      fromFields(true);
+    }
+
+    var button = document.querySelector("[data-locate]");
+    if (button && navigator.geolocation) {
+      button.hidden = false;
+      var status = document.getElementById(button.getAttribute("data-status"));
+      button.addEventListener("click", function () {
+        navigator.geolocation.getCurrentPosition(
+          function (position) {
+            write(position.coords.latitude, position.coords.longitude);
+            if (map) { map.setView([position.coords.latitude, position.coords.longitude], 18); }
+            if (status) { status.textContent = button.getAttribute("data-located-text"); }
+          },
+          function () {
+            if (status) { status.textContent = button.getAttribute("data-failed-text"); }
+          },
+          { enableHighAccuracy: true, timeout: 15000 }
+        );
+      });
+    }
+  }
+
+  // The promised delay shown is the chosen category's.
+  function setupDelay() {
+    var select = document.getElementById("id_category");
+    if (!select) { return; }
+    function refresh() {
+      document.querySelectorAll("[data-delay-for]").forEach(function (block) {
+        block.hidden = block.getAttribute("data-delay-for") !== select.value;
+      });
+    }
+    select.addEventListener("change", refresh);
+    refresh();
+  }
+
+  function setupList(element) {
+    if (!window.L) { return; }
+    var map = baseMap(element);
+    fetch(element.getAttribute("data-geojson-url"), { headers: { Accept: "application/geo+json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        var layer = window.L.geoJSON(data, {
+          pointToLayer: function (feature, latlng) {
+            return window.L.circleMarker(latlng, { radius: 7, color: "#1f4e79", weight: 2 });
+          },
+          onEachFeature: function (feature, marker) {
+            var link = document.createElement("a");
+            link.href = feature.properties.url;
+            link.textContent = feature.properties.category + " — " + feature.properties.status;
+            marker.bindPopup(link);
+          }
+        }).addTo(map);
+        var bounds = layer.getBounds();
+        if (bounds.isValid()) { map.fitBounds(bounds, { maxZoom: 17, padding: [20, 20] }); }
+        element.setAttribute("data-count", String(data.features.length));
+      });
+  }
+
+  ready(function () {
+    document.querySelectorAll("[data-report-map]").forEach(setupForm);
+    document.querySelectorAll("[data-reports-map]").forEach(setupList);
+    setupDelay();
+  });
+})();
