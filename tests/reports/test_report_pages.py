@@ -126,6 +126,7 @@ def test_bad_input_is_explained_in_french_beside_each_field(client, authority, p
     assert "Saisissez un nombre, par exemple 48.8566." in body
     assert "Saisissez une adresse électronique valide." in body
     assert 'href="#id_description"' in body  # the summary links to the field
+    assert 'aria-describedby="id_description_helptext id_description_error"' in body
     assert not Report.objects.exists()
 
 
