@@ -64,12 +64,44 @@
       if (lat !== null && lon !== null) { show(lat, lon, zoom); }
     }
 
+    // The open reports nearby, shown as soon as the point is known: the person may follow
+    // one instead of sending a new report (the server checks again without this script).
+    var live = document.getElementById("nearby-live");
+    var confirmField = document.getElementById("id_confirm_new");
+    var categoryField = document.getElementById("id_category");
+    var emailField = document.getElementById("id_email");
+    function refreshNearby() {
+      var lat = number(latField), lon = number(lonField);
+      if (!live || lat === null || lon === null || !categoryField || !categoryField.value) { return; }
+      var query = new URLSearchParams({
+        category: categoryField.value,
+        latitude: String(lat),
+        longitude: String(lon),
+        email: emailField ? emailField.value : ""
+      });
+      fetch(live.getAttribute("data-nearby-url") + "?" + query.toString(), {
+        credentials: "same-origin"
+      })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (html === null) { return; }
+          live.innerHTML = html;
+          var shown = !!live.querySelector("section");
+          if (confirmField) { confirmField.value = shown ? "on" : ""; }
+          live.setAttribute("data-state", shown ? "found" : "none");
+        });
+    }
+
     function write(lat, lon) {
       latField.value = lat.toFixed(6);
       lonField.value = lon.toFixed(6);
       show(lat, lon, false);
+      refreshNearby();
     }
 
+    latField.addEventListener("change", refreshNearby);
+    lonField.addEventListener("change", refreshNearby);
+    if (categoryField) { categoryField.addEventListener("change", refreshNearby); }
     if (map) {
       map.on("click", function (event) { write(event.latlng.lat, event.latlng.lng); });
       latField.addEventListener("change", function () { fromFields(true); });

@@ -4,7 +4,14 @@ point, then finds it on the public list."""
 import pytest
 
 from guichet.reports.models import Report
-from tests.reports.factories import LAT, LON, phone_jpeg, street_categories, town_territories
+from tests.reports.factories import (
+    LAT,
+    LON,
+    phone_jpeg,
+    street_categories,
+    submit,
+    town_territories,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,3 +68,23 @@ def test_the_phone_position_button_and_the_map_place_the_point(new_page, authori
     # A touch on the map (away from its zoom buttons) moves the point.
     page.locator("#report-map").click(position={"x": 300, "y": 200})
     assert page.get_by_label("Latitude").input_value() != "48.857100"
+
+
+def test_a_report_nearby_is_offered_as_the_point_is_typed_and_me_too_follows_it(
+    new_page, authority, voirie
+):
+    _parent, pothole, _bench = street_categories(voirie)
+    existing = submit(authority, pothole, lat=LAT + 0.0002)
+    page = new_page(mobile=True)
+    page.goto(f"/{authority.slug}/signalements/nouveau/?categorie={pothole.pk}")
+    page.get_by_label("Votre adresse électronique").fill("voisine@example.org")
+    page.get_by_label("Latitude").fill(str(LAT))
+    page.get_by_label("Longitude").fill(str(LON))
+    page.get_by_label("Longitude").press("Tab")
+    page.wait_for_selector("#nearby-live[data-state=found]")
+    assert "Ce problème est peut-être déjà signalé" in page.inner_text("#nearby-live")
+    page.get_by_role("button", name="Je suis aussi concerné(e)").click()
+    page.wait_for_url(f"**/signalements/{existing.public_id}/")
+    assert "vous suivez ce signalement" in page.inner_text("main")
+    assert existing.followers.filter(email="voisine@example.org").exists()
+    assert Report.objects.count() == 1

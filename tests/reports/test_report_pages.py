@@ -376,3 +376,20 @@ def test_tiles_are_allowed_by_the_security_policy_only_when_configured(
     settings.GUICHET_MAP_TILE_URL = "https://{s}.tile.example.org/{z}/{x}/{y}.png"
     policy = client.get(url(authority))["Content-Security-Policy"]
     assert "img-src 'self' data: blob: https://*.tile.example.org" in policy
+
+
+def test_the_nearby_part_of_the_form_lists_the_open_reports_near_a_point(client, authority, voirie):
+    _parent, pothole, bench = street_categories(voirie)
+    existing = submit(authority, pothole, lat=LAT + 0.0002)
+    params = {"category": pothole.pk, "latitude": LAT, "longitude": LON, "email": "a@example.org"}
+    response = client.get(url(authority, "proches/"), params)
+    body = text(response)
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    assert f"/signalements/{existing.public_id}/suivre/" in body
+    assert 'value="a@example.org"' in body
+    other = text(client.get(url(authority, "proches/"), {**params, "category": bench.pk}))
+    assert "suivre" not in other
+    for bad in ({"latitude": "nan"}, {"latitude": "abc"}, {"latitude": "95"}, {"category": "x"}):
+        response = client.get(url(authority, "proches/"), {**params, **bad})
+        assert response.status_code == 200 and "suivre" not in text(response)
+    assert client.get("/nulle-part/signalements/proches/", params).status_code == 404

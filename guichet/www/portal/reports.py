@@ -5,6 +5,7 @@ address found and the public copies of the photos."""
 
 from __future__ import annotations
 
+import math
 import uuid
 from urllib.parse import urlsplit
 
@@ -118,6 +119,7 @@ def report_new(request, authority_slug):
         "chosen": chosen,
         "delays": _delays(c for g in groups for c in g.categories),
         "nearby": nearby,
+        "follow_email": form.cleaned_data.get("email", "") if nearby else "",
         "files_lost": request.method == "POST" and bool(request.FILES),
         "nav": "reports",
         **_map_context(authority),
@@ -185,6 +187,35 @@ def _submit_or_nearby(request, authority, form: ReportForm):
     if token:
         request.session[TOKEN_SESSION_KEY] = {"report": report.pk, "token": token}
     return report
+
+
+def _float(value) -> float | None:
+    try:
+        number = float(str(value).replace(",", "."))
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+@require_GET
+def report_nearby(request, authority_slug):
+    """The open reports near a point, as the part of the form that lists them: the form's
+    script asks for it as the point moves, so that the person sees them before sending."""
+    authority = _authority_or_404(authority_slug)
+    category = next(
+        (c for c in report_categories(authority) if c.pk == _int(request.GET.get("category"))),
+        None,
+    )
+    lat, lon = _float(request.GET.get("latitude")), _float(request.GET.get("longitude"))
+    nearby = []
+    if category and lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
+        nearby = services.reports_nearby(authority=authority, category=category, lat=lat, lon=lon)
+    form = FollowForm(request.GET)
+    email = form.cleaned_data["email"] if form.is_valid() else ""
+    context = {"authority": authority, "nearby": nearby, "follow_email": email}
+    response = render(request, "portal/reports/includes/nearby.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_GET
@@ -372,6 +403,7 @@ report_urlpatterns = [
     path("", report_list, name="reports"),
     path("carte.geojson", report_geojson, name="reports_geojson"),
     path("nouveau/", report_new, name="report_new"),
+    path("proches/", report_nearby, name="reports_nearby"),
     path("<str:public_id>/", report_detail, name="report_detail"),
     path("<str:public_id>/envoye/", report_submitted, name="report_submitted"),
     path("<str:public_id>/suivre/", report_follow, name="report_follow"),
