@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -357,9 +357,13 @@ def _photo_store(*, report: Report, photo: PreparedPhoto, original, order: int) 
 
 @transaction.atomic
 def report_photo_add(*, actor, report: Report, photo: PreparedPhoto) -> ReportPhoto:
-    """Add a photo to an existing report (its original stored on the case)."""
+    """Add a photo to an existing report (its original stored on the case). An agent must
+    be one who acts on the case; a person's door (account, private link) is checked by the
+    caller."""
     from guichet.interactions.services import attachments_store
 
+    if getattr(actor, "is_agent", False) and not case_services.case_can_act(actor, report.case):
+        raise PermissionDenied(_("Vous n'intervenez pas sur ce signalement."))
     photos_check_count(report.photos.count() + 1)
     first = report.case.interactions.filter(direction=Direction.IN).order_by("occurred_at", "id")
     interaction = first.first()

@@ -300,3 +300,28 @@ def test_submitting_with_a_signed_in_citizen_links_their_contact(
     assert created and token is None
     assert report.followers.get().contact == citizen_contact
     assert report.case.case_contacts.get().contact == citizen_contact
+
+
+def test_a_photo_added_later_is_stored_like_the_first_ones(
+    authority, pothole, agent, other_agent, settings
+):
+    from django.core.exceptions import PermissionDenied
+
+    from guichet.reports.photos import photo_prepare
+
+    report = submit(authority, pothole, photos=[phone_jpeg()])
+    with pytest.raises(PermissionDenied):
+        services.report_photo_add(
+            actor=other_agent, report=report, photo=photo_prepare(phone_jpeg(), filename="a.jpg")
+        )
+    added = services.report_photo_add(
+        actor=agent, report=report, photo=photo_prepare(phone_jpeg(), filename="apres.jpg")
+    )
+    assert added.order == 1 and added.original.case == report.case
+    assert Event.objects.filter(verb="report.photo_added", target_id=str(report.pk)).exists()
+    settings.GUICHET_PHOTO_MAX_COUNT = 2
+    with pytest.raises(ValidationError):
+        services.report_photo_add(
+            actor=agent, report=report, photo=photo_prepare(phone_jpeg(), filename="x.jpg")
+        )
+    assert report.photos.count() == 2
