@@ -269,6 +269,9 @@ def build_organisation(
             silence_rule=dem.NA,
             retention_days=2 * 365,
             is_public_space=True,
+            # A report of a problem in the street asks for no decision: the reporter is
+            # told of each status change instead of getting a CRPA acknowledgement.
+            acknowledgement_exempt=True,
         )
         parent = Category.objects.create(
             label=root.label[:200],
