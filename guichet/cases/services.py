@@ -93,6 +93,11 @@ def _lock(case: Case) -> Case:
     return locked
 
 
+# Other apps follow the lifecycle here (registered in their AppConfig.ready()): each is
+# called inside the transition's transaction with the case at its new status.
+TRANSITION_OBSERVERS: list = []
+
+
 def _transition(case: Case, target: str, *, actor, verb: str, data: dict | None = None) -> str:
     current = case.status
     if target not in TRANSITIONS.get(current, ()):
@@ -115,6 +120,8 @@ def _transition(case: Case, target: str, *, actor, verb: str, data: dict | None 
         case=case,
         data={"from": current, "to": target, **(data or {})},
     )
+    for observer in TRANSITION_OBSERVERS:
+        observer(case=case, previous=current, actor=actor, data=data or {})
     return current
 
 

@@ -76,6 +76,8 @@ class Report(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
     )
     is_public = models.BooleanField(_("visible sur le portail"), default=True)
+    # The day the intervention is planned for, when one is scheduled.
+    planned_on = models.DateField(_("intervention prévue le"), null=True, blank=True)
 
     objects = ReportQuerySet.as_manager()
 
@@ -127,6 +129,8 @@ class ReportStatusChange(models.Model):
     at = models.DateTimeField(default=timezone.now)
     # A short public note ("intervention prévue la semaine prochaine"); no personal data.
     note = models.CharField(_("précision publique"), max_length=500, blank=True)
+    # Set when the followers were told of this step (claimed once, so told once).
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

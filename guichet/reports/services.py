@@ -4,6 +4,7 @@ the field status asks for it, and records its event in the same transaction."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
@@ -27,6 +28,7 @@ from guichet.core.references import check_char, encode, next_number
 from guichet.interactions.services import interaction_claim
 from guichet.reports.enums import (
     CASE_STATUS,
+    FROM_CASE_STATUS,
     OPEN_REPORT_STATUSES,
     REPORT_TRANSITIONS,
     FollowerRole,
@@ -431,12 +433,29 @@ def report_follow(
 # Field status transitions --------------------------------------------------------------------
 
 
+# The case a report service is moving itself: the case lifecycle's hook then leaves the
+# report alone, since the report service records the finer field status.
+_DRIVING: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "report_driving_case", default=None
+)
+
+
 def _move_case(*, actor, case: Case, target: str, reason: str, original: Report | None):
     """Take the case to the status the field status maps onto, through the case service
     that owns that arrow."""
-    current = case.status
-    if current == target:
+    if case.status == target:
         return
+    token = _DRIVING.set(case.pk)
+    try:
+        _move_case_through_services(
+            actor=actor, case=case, target=target, reason=reason, original=original
+        )
+    finally:
+        _DRIVING.reset(token)
+
+
+def _move_case_through_services(*, actor, case, target, reason, original):
+    current = case.status
     if target == Status.IN_PROGRESS:
         if current == Status.NEW:
             case_services.case_start(actor=actor, case=case)
@@ -483,6 +502,20 @@ def _report_transition(
     )
     # The case services worked on their own locked copy of the case.
     report.case.refresh_from_db()
+    _status_record(
+        actor=actor, report=report, target=target, note=note, original=original, by="report"
+    )
+    return report
+
+
+def _status_record(
+    *, actor, report: Report, target: str, note: str, original: Report | None, by: str
+) -> ReportStatusChange:
+    """Store a new field status on a locked report: its public history entry, its event, and
+    the followers told once the transaction commits."""
+    from guichet.reports.tasks import report_status_notify
+
+    current = report.status
     now = timezone.now()
     report.status = target
     report.status_changed_at = now
@@ -490,17 +523,70 @@ def _report_transition(
         report.duplicate_of = original
     elif current == ReportStatus.DUPLICATE:
         report.duplicate_of = None
-    report.save(update_fields=["status", "status_changed_at", "duplicate_of"])
+    if target not in OPEN_REPORT_STATUSES or target == ReportStatus.INVESTIGATING:
+        report.planned_on = None
+    report.save(update_fields=["status", "status_changed_at", "duplicate_of", "planned_on"])
     note = " ".join((note or "").split())[:500]
-    ReportStatusChange.objects.create(report=report, status=target, at=now, note=note)
+    change = ReportStatusChange.objects.create(report=report, status=target, at=now, note=note)
     event_record(
         actor=actor,
         verb="report.status_changed",
         target=report,
         case=report.case,
-        data={"from": current, "to": target, "note": note},
+        data={"from": current, "to": target, "note": note, "by": by},
     )
-    return report
+    transaction.on_commit(lambda: report_status_notify.enqueue(change.pk))
+    return change
+
+
+def report_follow_case(*, case: Case, previous: str, actor, data: dict | None = None) -> None:
+    """Keep the field status in step with the case when an agent moves the case from the
+    case pages (resolved → fixed, rejected → not our responsibility, duplicate, closed,
+    reopened → investigating…). Called by every case transition, inside its transaction,
+    once the case holds its new status; a report service moving its own case is left to
+    record the finer status itself."""
+    if _DRIVING.get() == case.pk:
+        return
+    report = Report.objects.select_for_update().filter(case_id=case.pk).first()
+    if report is None:
+        return
+    report.case = case
+    target = FROM_CASE_STATUS.get(case.status)
+    if target is None or target == report.status or CASE_STATUS.get(report.status) == case.status:
+        return
+    if target == ReportStatus.INVESTIGATING and report.status in (
+        ReportStatus.ACTION_SCHEDULED,
+        ReportStatus.IN_PROGRESS,
+    ):
+        # A wait or a resume keeps a scheduled or started intervention as it stands.
+        return
+    original = None
+    note = ""
+    data = data or {}
+    if target == ReportStatus.DUPLICATE:
+        original = Report.objects.filter(case_id=data.get("original")).first()
+    elif target == ReportStatus.NOT_OUR_RESPONSIBILITY:
+        note = data.get("reason", "")
+    _status_record(
+        actor=actor, report=report, target=target, note=note, original=original, by="case"
+    )
+    if original is not None:
+        _followers_copy(report=report, original=original)
+
+
+def _followers_copy(*, report: Report, original: Report) -> None:
+    for follower in report.followers.filter(anonymised_at__isnull=True):
+        if follower.contact_id:
+            ReportFollower.objects.get_or_create(
+                report=original, contact_id=follower.contact_id, defaults={"role": follower.role}
+            )
+        elif follower.email:
+            ReportFollower.objects.get_or_create(
+                report=original,
+                contact=None,
+                email=follower.email,
+                defaults={"role": follower.role},
+            )
 
 
 def report_investigate(*, actor, report: Report, note: str = "") -> Report:
@@ -510,10 +596,20 @@ def report_investigate(*, actor, report: Report, note: str = "") -> Report:
     )
 
 
-def report_schedule(*, actor, report: Report, note: str = "") -> Report:
-    return _report_transition(
+@transaction.atomic
+def report_schedule(
+    *, actor, report: Report, note: str = "", planned_on: dt.date | None = None
+) -> Report:
+    """An intervention is planned, for a given day when known (the public sees it)."""
+    if planned_on is not None and planned_on < timezone.localdate():
+        raise ValidationError({"planned_on": _("La date prévue ne peut pas être passée.")})
+    report = _report_transition(
         actor=actor, report=report, target=ReportStatus.ACTION_SCHEDULED, note=note
     )
+    if planned_on is not None:
+        report.planned_on = planned_on
+        report.save(update_fields=["planned_on"])
+    return report
 
 
 def report_start_work(*, actor, report: Report, note: str = "") -> Report:
@@ -564,18 +660,7 @@ def report_mark_duplicate(*, actor, report: Report, original: Report) -> Report:
     report = _report_transition(
         actor=actor, report=report, target=ReportStatus.DUPLICATE, original=original
     )
-    for follower in report.followers.all():
-        if follower.contact_id:
-            ReportFollower.objects.get_or_create(
-                report=original, contact_id=follower.contact_id, defaults={"role": follower.role}
-            )
-        elif follower.email:
-            ReportFollower.objects.get_or_create(
-                report=original,
-                contact=None,
-                email=follower.email,
-                defaults={"role": follower.role},
-            )
+    _followers_copy(report=report, original=original)
     return report
 
 

@@ -267,7 +267,7 @@ def test_the_public_status_follows_a_case_moved_from_the_case_pages(authority, p
     report = submit(authority, pothole)
     case_resolve(actor=agent, case=report.case)
     report = Report.objects.select_related("case").get()
-    assert report.status == ReportStatus.OPEN and report.public_status == ReportStatus.FIXED
+    assert report.status == ReportStatus.FIXED and report.public_status == ReportStatus.FIXED
 
 
 def test_the_promised_date_counts_working_days(authority, pothole):
