@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "guichet.knowledge",
     "guichet.territories",
     "guichet.reports",
+    "guichet.api",
     "guichet.demo",
     "guichet.www.backoffice",
     "guichet.www.portal",

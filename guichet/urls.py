@@ -21,5 +21,6 @@ urlpatterns = [
     path("agents/", include("guichet.www.backoffice.urls")),
     # Gateways call these (SMS providers); each checks its own secret.
     path("passerelles/", include("guichet.telephony.urls")),
+    path("open311/", include("guichet.api.open311.urls")),
     path("<slug:authority_slug>/", include("guichet.www.portal.urls")),
 ]

@@ -57,4 +57,5 @@ urlpatterns = [
     path("orientation/", include("guichet.www.backoffice.routing_urls")),
     path("accuses/", include("guichet.www.backoffice.acknowledgement_urls")),
     path("territoires/", include("guichet.www.backoffice.territories_urls")),
+    path("cles-api/", include("guichet.www.backoffice.api_urls")),
 ]
