@@ -463,3 +463,20 @@ def test_categories_of_two_trees_are_kept_apart(voirie, authority):
     # Two trees with the same labels still give distinct codes.
     first = street_categories(voirie)
     assert len({s["service_code"] for s in get("services").json()}) == len(first)
+
+
+def test_requests_list_reads_in_a_fixed_number_of_queries(
+    authority, pothole, territories, django_assert_max_num_queries
+):
+    for _ in range(6):
+        submit(authority, pothole, photos=[phone_jpeg()])
+    with django_assert_max_num_queries(4):
+        body = get("requests", extensions="true").json()
+    assert len(body) == 6
+    assert all(row["media_url"] for row in body)
+
+
+def test_a_bad_key_on_a_read_is_refused(pothole):
+    response = get("services", api_key="nope-nope-nope")
+    assert response.status_code == 403
+    errors_json(response)
