@@ -73,3 +73,14 @@ FROM_CASE_STATUS: dict[str, str] = {
 class FollowerRole(models.TextChoices):
     REPORTER = "reporter", _("Auteur du signalement")
     ME_TOO = "me_too", _("Aussi concerné")
+
+
+# The actions of the back office's panel, in the order shown, and the status each leads to.
+REPORT_ACTIONS: dict[str, str] = {
+    "investigate": ReportStatus.INVESTIGATING,
+    "schedule": ReportStatus.ACTION_SCHEDULED,
+    "start": ReportStatus.IN_PROGRESS,
+    "fix": ReportStatus.FIXED,
+    "decline": ReportStatus.NOT_OUR_RESPONSIBILITY,
+    "close": ReportStatus.CLOSED,
+}

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guichet.reports.enums import CASE_STATUS, FROM_CASE_STATUS, FollowerRole, ReportStatus
+from guichet.reports.enums import (
+    CASE_STATUS,
+    FROM_CASE_STATUS,
+    REPORT_ACTIONS,
+    REPORT_TRANSITIONS,
+    FollowerRole,
+    ReportStatus,
+)
 from guichet.reports.querysets import ReportQuerySet
 
 
@@ -111,6 +120,26 @@ class Report(models.Model):
 
     def get_public_status_display(self) -> str:
         return ReportStatus(self.public_status).label
+
+    @property
+    def next_actions(self) -> list[str]:
+        """The panel's actions open from the current field status (duplicate apart)."""
+        allowed = REPORT_TRANSITIONS.get(self.status, frozenset())
+        return [action for action, target in REPORT_ACTIONS.items() if target in allowed]
+
+    @property
+    def can_be_duplicate(self) -> bool:
+        return ReportStatus.DUPLICATE in REPORT_TRANSITIONS.get(self.status, frozenset())
+
+    @cached_property
+    def due_state(self) -> str:
+        """ "past", "near" (one working day or less) or "" (the list pages set it for many
+        reports at once)."""
+        from guichet.reports.services import report_due_state, report_soon_limit
+
+        today = timezone.localdate()
+        soon = report_soon_limit(self.authority, today=today)
+        return report_due_state(self, today=today, soon=soon)
 
     @property
     def place_label(self) -> str:

@@ -16,6 +16,21 @@ class ReportQuerySet(models.QuerySet):
         not anonymised (its point and address are then gone)."""
         return self.filter(is_public=True, case__anonymised_at__isnull=True)
 
+    def visible_to(self, user):
+        """Reports whose case the agent reads in full (the case's own rule)."""
+        from guichet.cases.querysets import case_visibility
+
+        if not user.scope.is_agent:
+            return self.none()
+        return self.filter(case_visibility(user, "case"))
+
+    def due_by(self, day):
+        """Open reports whose promised date is `day` or before (near or past it)."""
+        return self.open().filter(case__due_on__lte=day)
+
+    def for_map(self):
+        return self.select_related("category", "case", "commune", "district")
+
     def open(self):
         return self.filter(status__in=OPEN_REPORT_STATUSES)
 

@@ -120,6 +120,23 @@ def report_promised_date(category: Category, *, today: dt.date | None = None) ->
     ).due_on
 
 
+def report_soon_limit(authority, *, today: dt.date | None = None) -> dt.date:
+    """The last day a promised date counts as near: one working day from today."""
+    today = today or timezone.localdate()
+    return authority.calendar.add_working_days(today, 1)
+
+
+def report_due_state(report: Report, *, today: dt.date, soon: dt.date) -> str:
+    """ "past" or "near" (within one working day) for an open report with a promised date,
+    else ""."""
+    due_on = report.case.due_on if report.case_id else None
+    if due_on is None or report.status not in OPEN_REPORT_STATUSES:
+        return ""
+    if due_on < today:
+        return "past"
+    return "near" if due_on <= soon else ""
+
+
 # Locating ------------------------------------------------------------------------------------
 
 

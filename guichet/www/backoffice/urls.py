@@ -57,5 +57,6 @@ urlpatterns = [
     path("orientation/", include("guichet.www.backoffice.routing_urls")),
     path("accuses/", include("guichet.www.backoffice.acknowledgement_urls")),
     path("territoires/", include("guichet.www.backoffice.territories_urls")),
+    path("signalements/", include("guichet.www.backoffice.reports_urls")),
     path("cles-api/", include("guichet.www.backoffice.api_urls")),
 ]

@@ -1,0 +1,276 @@
+"""Problem reports in the back office: the map of the open reports an agent may read, its
+GeoJSON for the visible area, and the field-status actions of the case page's panel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from guichet.cases.models import Category
+from guichet.cases.services import case_can_act
+from guichet.reports import services
+from guichet.reports.enums import OPEN_REPORT_STATUSES, ReportStatus
+from guichet.reports.models import Report
+from guichet.www.backoffice.access import agent_required, current_authority
+from guichet.www.backoffice.views.territories import _map_context, _with_tiles_allowed
+
+# The GeoJSON never sends more points than this for one visible area.
+MAP_LIMIT = 2000
+
+
+def get_report_for_user_or_404(user, pk: int) -> Report:
+    report = (
+        Report.objects.visible_to(user)
+        .select_related("case", "case__authority", "authority", "category")
+        .filter(pk=pk)
+        .first()
+    )
+    if report is None:
+        raise Http404(_("Signalement introuvable."))
+    return report
+
+
+# The map -------------------------------------------------------------------------------------
+
+
+def _filters(request, authority) -> tuple[dict, list[str]]:
+    """The map's filters from the query string: category, field status, near or past due.
+    Unknown values are reported, not silently dropped."""
+    errors = []
+    chosen = {"category": None, "status": "", "due": False}
+    raw_category = request.GET.get("category", "")
+    if raw_category:
+        category = (
+            Category.objects.filter(
+                authority=authority, is_public_space=True, pk=raw_category
+            ).first()
+            if raw_category.isdigit()
+            else None
+        )
+        if category is None:
+            errors.append(_("Ce type de problème n'existe pas."))
+        chosen["category"] = category
+    raw_status = request.GET.get("status", "")
+    if raw_status:
+        if raw_status not in OPEN_REPORT_STATUSES:
+            errors.append(_("Cet état n'existe pas."))
+        else:
+            chosen["status"] = raw_status
+    chosen["due"] = request.GET.get("due") == "1"
+    return chosen, errors
+
+
+def _open_reports(request, authority, chosen, *, today, soon):
+    reports = Report.objects.visible_to(request.user).filter(authority=authority).open()
+    if chosen["category"] is not None:
+        reports = reports.filter(category=chosen["category"])
+    if chosen["status"]:
+        reports = reports.filter(status=chosen["status"])
+    if chosen["due"]:
+        reports = reports.due_by(soon)
+    return reports.for_map().order_by("case__due_on", "created_at", "id")
+
+
+def _with_due_state(reports, *, today, soon):
+    for report in reports:
+        # Computed here for all at once (the model would read the calendar for each).
+        report.due_state = services.report_due_state(report, today=today, soon=soon)
+    return reports
+
+
+@require_GET
+@agent_required
+def reports_map(request):
+    authority = current_authority(request)
+    chosen, errors = _filters(request, authority)
+    today = timezone.localdate()
+    soon = services.report_soon_limit(authority, today=today)
+    reports = []
+    if not errors:
+        reports = _with_due_state(
+            list(_open_reports(request, authority, chosen, today=today, soon=soon)[:MAP_LIMIT]),
+            today=today,
+            soon=soon,
+        )
+    categories = Category.objects.filter(
+        authority=authority, is_public_space=True, parent__isnull=False
+    ).order_by("label")
+    query = request.GET.urlencode()
+    response = render(
+        request,
+        "backoffice/reports/map.html",
+        {
+            "authority": authority,
+            "reports": reports,
+            "errors": errors,
+            "chosen": chosen,
+            "categories": categories,
+            "statuses": [(s, ReportStatus(s).label) for s in OPEN_REPORT_STATUSES],
+            "geojson_url": reverse("backoffice:reports_geojson") + (f"?{query}" if query else ""),
+            "soon": soon,
+            **_map_context(),
+        },
+        status=400 if errors else 200,
+    )
+    return _with_tiles_allowed(response)
+
+
+def _bbox(raw: str) -> tuple[float, float, float, float] | None:
+    """west,south,east,north (Leaflet's order), or None when unreadable."""
+    try:
+        west, south, east, north = (float(part) for part in raw.split(","))
+    except ValueError:
+        return None
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        return None
+    return west, south, east, north
+
+
+@require_GET
+@agent_required
+def reports_geojson(request):
+    """The open reports of the visible area as GeoJSON, one query whatever their number."""
+    authority = current_authority(request)
+    chosen, errors = _filters(request, authority)
+    box = _bbox(request.GET.get("bbox", "")) if request.GET.get("bbox") else None
+    if errors or (request.GET.get("bbox") and box is None):
+        return HttpResponseBadRequest(
+            " ".join(errors) or _("La zone demandée n'est pas valide."),
+            content_type="text/plain; charset=utf-8",
+        )
+    today = timezone.localdate()
+    soon = services.report_soon_limit(authority, today=today)
+    reports = _open_reports(request, authority, chosen, today=today, soon=soon)
+    if box is not None:
+        west, south, east, north = box
+        reports = reports.in_box(south=south, west=west, north=north, east=east)
+    else:
+        reports = reports.filter(latitude__isnull=False, longitude__isnull=False)
+    features = []
+    for report in reports[:MAP_LIMIT]:
+        due_state = services.report_due_state(report, today=today, soon=soon)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [report.longitude, report.latitude]},
+                "properties": {
+                    "id": report.pk,
+                    "public_id": report.public_id,
+                    "category": report.category.label,
+                    "status": report.status,
+                    "status_label": ReportStatus(report.status).label,
+                    "place": report.place_label,
+                    "due_on": report.case.due_on.isoformat() if report.case.due_on else None,
+                    "due_state": due_state,
+                    "url": reverse("backoffice:case_detail", args=[report.case_id]),
+                },
+            }
+        )
+    return JsonResponse(
+        {"type": "FeatureCollection", "features": features},
+        content_type="application/geo+json",
+    )
+
+
+# The case page's panel -----------------------------------------------------------------------
+
+
+def _report_for_action(request, pk: int) -> Report:
+    report = get_report_for_user_or_404(request.user, pk)
+    if not case_can_act(request.user, report.case):
+        raise PermissionDenied(_("Vous n'intervenez pas sur ce signalement."))
+    return report
+
+
+def _refused(request, report: Report, error: ValidationError):
+    if hasattr(error, "message_dict"):
+        texts = [m for msgs in error.message_dict.values() for m in msgs]
+    else:
+        texts = error.messages
+    return render(
+        request,
+        "backoffice/reports/refused.html",
+        {"authority": report.authority, "report": report, "errors": texts},
+        status=400,
+    )
+
+
+def _planned_on(raw: str) -> dt.date | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError as error:
+        raise ValidationError({"planned_on": _("Cette date n'est pas valide.")}) from error
+
+
+STATUS_ACTIONS = {
+    "investigate": (services.report_investigate, _("Le signalement est en cours d'examen.")),
+    "schedule": (services.report_schedule, _("L'intervention est programmée.")),
+    "start": (services.report_start_work, _("L'intervention a commencé.")),
+    "fix": (services.report_fix, _("Le signalement est résolu.")),
+    "decline": (services.report_decline, _("Le signalement est hors de nos compétences.")),
+    "close": (services.report_close, _("Le signalement est clôturé.")),
+}
+
+
+@require_POST
+@agent_required
+def report_status(request, pk: int):
+    report = _report_for_action(request, pk)
+    action = request.POST.get("action", "")
+    if action not in STATUS_ACTIONS:
+        return _refused(request, report, ValidationError(_("Choisissez une action.")))
+    service, done = STATUS_ACTIONS[action]
+    note = request.POST.get("note", "")
+    try:
+        if action == "decline":
+            service(actor=request.user, report=report, reason=note)
+        elif action == "close":
+            service(actor=request.user, report=report)
+        elif action == "schedule":
+            service(
+                actor=request.user,
+                report=report,
+                note=note,
+                planned_on=_planned_on(request.POST.get("planned_on", "")),
+            )
+        else:
+            service(actor=request.user, report=report, note=note)
+    except ValidationError as error:
+        return _refused(request, report, error)
+    messages.success(request, str(done))
+    return redirect("backoffice:case_detail", pk=report.case_id)
+
+
+@require_POST
+@agent_required
+def report_duplicate(request, pk: int):
+    report = _report_for_action(request, pk)
+    public_id = (request.POST.get("original", "") or "").strip().upper()
+    original = Report.objects.filter(authority=report.authority, public_id=public_id).first()
+    if original is None:
+        return _refused(
+            request,
+            report,
+            ValidationError(_("Aucun signalement de la collectivité ne porte ce numéro.")),
+        )
+    try:
+        services.report_mark_duplicate(actor=request.user, report=report, original=original)
+    except ValidationError as error:
+        return _refused(request, report, error)
+    messages.success(
+        request,
+        _("Le signalement est marqué comme doublon de %(id)s ; ses abonnés suivent l'original.")
+        % {"id": original.public_id},
+    )
+    return redirect("backoffice:case_detail", pk=report.case_id)
