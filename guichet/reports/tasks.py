@@ -28,9 +28,9 @@ def report_public_url(report) -> str:
 @task(queue_name="mail")
 def report_status_notify(change_id: int) -> int:
     """Tell the reporter and every follower of a report that its public status changed: a
-    contact by their channel (an SMS when they prefer it and have a mobile, else an email
-    recorded on the case), an address alone by a plain email. Each change is claimed once,
-    so a second run tells nobody again. Returns the number of people told."""
+    contact by their channel (an SMS when they prefer it, or cannot be emailed, and have a
+    mobile; else an email recorded on the case), an address alone by a plain email. Each
+    change is claimed once, so a second run tells nobody again. Returns how many were told."""
     from guichet.interactions.enums import Purpose
     from guichet.interactions.services import email_queue
     from guichet.reports.enums import ReportStatus
@@ -71,7 +71,10 @@ def report_status_notify(change_id: int) -> int:
             contact = follower.contact
             try:
                 if contact is not None:
-                    if contact.preferred_channel == Channel.SMS and sms_number_for(contact):
+                    by_sms = bool(sms_number_for(contact)) and (
+                        contact.preferred_channel == Channel.SMS or not contact.can_receive_email
+                    )
+                    if by_sms:
                         sms_queue(
                             actor=None,
                             authority=report.authority,

@@ -190,3 +190,26 @@ def test_a_change_made_from_the_case_page_notifies_too(
         case_services.case_start(actor=agent, case=report.case)
         case_services.case_resolve(actor=agent, case=report.case)
     assert [m.subject.split(" : ")[1] for m in mail.outbox] == ["En cours d'examen", "Résolu"]
+
+
+def test_a_contact_who_refuses_email_is_told_by_sms(
+    authority,
+    agent,
+    pothole,
+    sms_provider,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    person = contact_create(
+        actor=agent,
+        authority=authority,
+        first_name="Noé",
+        birth_name="Petit",
+        email="noe@example.org",
+        mobile="0611223344",
+        refuses_email=True,
+    )
+    report = submit(authority, pothole, contact=person)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_investigate(actor=agent, report=report)
+    assert mail.outbox == []
+    assert [m["to"] for m in sms_provider.messages] == ["+33611223344"]
