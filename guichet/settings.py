@@ -265,6 +265,7 @@ GUICHET_PERIODIC_JOBS = {
         env_int("GUICHET_MAIL_POLL_SECONDS", 60),
     ),
     "outgoing_sms_sweep": ("guichet.telephony.tasks.outgoing_sms_sweep", 300),
+    "report_notifications_sweep": ("guichet.reports.tasks.report_notifications_sweep", 600),
 }
 
 # --- Incoming email (guichet.mailbox) ---

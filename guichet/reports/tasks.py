@@ -105,3 +105,32 @@ def report_status_notify(change_id: int) -> int:
             told += 1
     ReportStatusChange.objects.filter(pk=change_id).update(notified_at=timezone.now())
     return told
+
+
+@task()
+def report_notifications_sweep() -> int:
+    """Hand back to the worker the status changes whose notification was never run (a task
+    lost with a dead worker or broker): recent ones only, and each still claimed once by
+    `report_status_notify`, so nobody is told twice. Returns how many were enqueued."""
+    import datetime as dt
+
+    from guichet.reports.enums import ReportStatus
+    from guichet.reports.models import ReportStatusChange
+
+    now = timezone.now()
+    pending = (
+        ReportStatusChange.objects.filter(
+            notified_at__isnull=True,
+            at__lt=now - dt.timedelta(minutes=10),
+            at__gte=now - dt.timedelta(days=2),
+        )
+        .exclude(status=ReportStatus.OPEN)
+        .values_list("pk", flat=True)[:500]
+    )
+    count = 0
+    for pk in pending:
+        report_status_notify.enqueue(pk)
+        count += 1
+    if count:
+        logger.info("Re-enqueued %s report notifications", count)
+    return count
