@@ -54,7 +54,8 @@ class Report(models.Model):
     category = models.ForeignKey(
         "cases.Category", verbose_name=_("catégorie"), on_delete=models.PROTECT, related_name="+"
     )
-    public_id = models.CharField(_("numéro public"), max_length=20, unique=True)
+    # Numbered per authority (each has its own counter): unique within the authority.
+    public_id = models.CharField(_("numéro public"), max_length=20)
     status = models.CharField(
         _("état"), max_length=24, choices=ReportStatus.choices, default=ReportStatus.OPEN
     )
@@ -94,6 +95,11 @@ class Report(models.Model):
         verbose_name = _("signalement")
         verbose_name_plural = _("signalements")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "public_id"], name="unique_report_public_id"
+            )
+        ]
         indexes = [
             # The nearby check: a category, a box of latitudes and longitudes.
             models.Index(fields=["category", "latitude", "longitude"], name="report_nearby_idx"),

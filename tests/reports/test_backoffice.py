@@ -180,11 +180,15 @@ def test_a_report_of_another_authority_is_not_an_original(
     from tests.factories import ServiceFactory
 
     foreign_category = street_categories(ServiceFactory(authority=other_authority))[1]
+    first_foreign = submit(other_authority, foreign_category)
     foreign = submit(other_authority, foreign_category)
-    # Public numbers are drawn per authority: keep the two apart for this test.
-    Report.objects.filter(pk=foreign.pk).update(public_id="S26-AUTRE")
     report = submit(authority, pothole)
-    response = client_for(agent).post(url("report_duplicate", report.pk), {"original": "S26-AUTRE"})
+    # Each authority numbers its own reports: the same first number in both.
+    assert first_foreign.public_id == report.public_id
+    # The foreign second report's number exists only over there.
+    response = client_for(agent).post(
+        url("report_duplicate", report.pk), {"original": foreign.public_id}
+    )
     assert response.status_code == 400
     report.refresh_from_db()
     assert report.status == ReportStatus.OPEN
