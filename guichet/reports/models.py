@@ -106,6 +106,8 @@ class Report(models.Model):
             # The public map of a visible area.
             models.Index(fields=["authority", "latitude", "longitude"], name="report_map_idx"),
             models.Index(fields=["authority", "status", "created_at"], name="report_list_idx"),
+            # Open311 and the public list read the newest first within a date window.
+            models.Index(fields=["authority", "-created_at", "-id"], name="report_recent_idx"),
         ]
 
     def __str__(self) -> str:
