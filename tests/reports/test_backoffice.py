@@ -287,3 +287,12 @@ def test_the_nav_leads_to_the_map(client_for, agent):
 
 def test_reports_stay_one_per_case(report):
     assert Report.objects.filter(case=report.case).count() == 1
+
+
+def test_the_case_page_map_may_load_the_configured_tiles(client_for, agent, report, settings):
+    settings.GUICHET_MAP_TILE_URL = "https://{s}.tuiles.example.org/{z}/{x}/{y}.png"
+    response = client_for(agent).get(f"/agents/demandes/{report.case_id}/")
+    assert "https://*.tuiles.example.org" in response["Content-Security-Policy"]
+    assert 'data-tile-url="https://{s}.tuiles.example.org/{z}/{x}/{y}.png"' in (
+        response.content.decode()
+    )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 import uuid
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guichet.contacts.services import contact_for_citizen
-from guichet.core.middleware import CSP
+from guichet.core.maps import allow_map_tiles
 from guichet.reports import services
 from guichet.reports.enums import OPEN_REPORT_STATUSES
 from guichet.reports.forms import (
@@ -41,15 +40,7 @@ PAGE_SIZE = 30
 MAP_LIMIT = 1000
 
 
-def _with_tiles(response):
-    """Let the map load its tiles from the configured server, and nothing else."""
-    parts = urlsplit(settings.GUICHET_MAP_TILE_URL or "")
-    if parts.scheme in ("http", "https") and parts.netloc:
-        host = parts.netloc.replace("{s}", "*")
-        response.headers["Content-Security-Policy"] = CSP.replace(
-            "img-src 'self' data: blob:", f"img-src 'self' data: blob: {parts.scheme}://{host}"
-        )
-    return response
+_with_tiles = allow_map_tiles
 
 
 def _map_context(authority) -> dict:

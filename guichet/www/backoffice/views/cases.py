@@ -16,6 +16,7 @@ from guichet.cases import services
 from guichet.cases.enums import Status
 from guichet.cases.models import Case, CaseContact
 from guichet.cases.timeline import case_timeline
+from guichet.core.maps import allow_map_tiles, map_tile_context
 from guichet.core.references import normalise_reference
 from guichet.interactions.models import Attachment
 from guichet.www.backoffice.access import agent_required, get_case_for_user_or_404
@@ -86,7 +87,9 @@ def _render_case(request, case, *, forms=None, status=200):
         context["transfer_form"] = forms.get("transfer") or TransferForm(
             services=_transfer_services(case)
         )
-    return render(request, "backoffice/cases/detail.html", context, status=status)
+    # A problem report's panel shows its point on a map, with tiles when configured.
+    context.update(map_tile_context())
+    return allow_map_tiles(render(request, "backoffice/cases/detail.html", context, status=status))
 
 
 @agent_required

@@ -5,9 +5,7 @@ the map reads."""
 from __future__ import annotations
 
 from collections import defaultdict
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
@@ -16,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from guichet.core.middleware import CSP
+from guichet.core.maps import allow_map_tiles, map_tile_context
 from guichet.routing.models import RoutingRule
 from guichet.territories import services
 from guichet.territories.forms import TerritoryForm, TerritoryImportForm
@@ -60,24 +58,9 @@ def territories(request):
     return _with_tiles_allowed(response)
 
 
-def _map_context() -> dict:
-    return {
-        "tile_url": settings.GUICHET_MAP_TILE_URL,
-        "tile_attribution": settings.GUICHET_MAP_TILE_ATTRIBUTION,
-    }
-
-
-def _with_tiles_allowed(response):
-    """Let the page's map load its tiles from the configured server, and nothing else."""
-    tile_url = settings.GUICHET_MAP_TILE_URL
-    parts = urlsplit(tile_url)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        # "{s}.tile.example.org" names a few subdomains: allow them all.
-        host = parts.netloc.replace("{s}", "*")
-        response.headers["Content-Security-Policy"] = CSP.replace(
-            "img-src 'self' data: blob:", f"img-src 'self' data: blob: {parts.scheme}://{host}"
-        )
-    return response
+# Shared with the other map pages (see guichet.core.maps).
+_map_context = map_tile_context
+_with_tiles_allowed = allow_map_tiles
 
 
 def _territory_form(request, territory: Territory | None):
