@@ -241,3 +241,159 @@ class ReportPhoto(models.Model):
 
     class Meta:
         ordering = ["order", "id"]
+
+
+# Work orders for field teams --------------------------------------------------------------
+
+
+class FieldTeamQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Teams of the agent's services (and those under the services they manage), every
+        team of an authority they administer, and the teams they belong to."""
+        scope = user.scope
+        if not scope.is_agent:
+            return self.none()
+        return self.filter(
+            Q(service_id__in=scope.service_ids)
+            | Q(authority_id__in=scope.admin_authority_ids)
+            | Q(
+                pk__in=FieldTeam.members.through.objects.filter(user_id=user.pk).values(
+                    "fieldteam_id"
+                )
+            )
+        )
+
+    def plannable_by(self, user):
+        """Teams whose orders the agent plans: their service's manager, administrators."""
+        scope = user.scope
+        return self.filter(
+            Q(service_id__in=scope.managed_service_ids)
+            | Q(authority_id__in=scope.admin_authority_ids)
+        )
+
+
+class WorkOrderQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Orders of the teams the agent belongs to, and of the reports whose case the agent
+        acts on (its service, managers above it, administrators)."""
+        scope = user.scope
+        if not scope.is_agent:
+            return self.none()
+        member_of = FieldTeam.members.through.objects.filter(user_id=user.pk).values("fieldteam_id")
+        return self.filter(
+            Q(team_id__in=member_of)
+            | Q(report__case__service_id__in=scope.service_ids)
+            | Q(authority_id__in=scope.admin_authority_ids)
+        )
+
+    def planned(self):
+        return self.filter(status=WorkOrderStatus.PLANNED)
+
+    def on_day(self, day):
+        return self.filter(planned_on=day)
+
+    def for_day_list(self):
+        return self.select_related(
+            "report", "report__category", "report__case", "team", "closed_by"
+        )
+
+
+class FieldTeam(models.Model):
+    """A field team of a service: the agents who go out and do the work."""
+
+    authority = models.ForeignKey(
+        "authorities.Authority", on_delete=models.PROTECT, related_name="field_teams"
+    )
+    service = models.ForeignKey(
+        "authorities.Service",
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        related_name="field_teams",
+    )
+    name = models.CharField(_("nom"), max_length=120)
+    members = models.ManyToManyField(
+        "accounts.User", verbose_name=_("membres"), blank=True, related_name="field_teams"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = FieldTeamQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("équipe de terrain")
+        verbose_name_plural = _("équipes de terrain")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "name"], name="unique_field_team_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkOrderStatus(models.TextChoices):
+    PLANNED = "planned", _("Prévu")
+    DONE = "done", _("Terminé")
+    CANCELLED = "cancelled", _("Annulé")
+
+
+class WorkOrder(models.Model):
+    """A work order: one report, one team, one planned day, closed on site by an agent."""
+
+    authority = models.ForeignKey(
+        "authorities.Authority", on_delete=models.PROTECT, related_name="work_orders"
+    )
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="work_orders")
+    team = models.ForeignKey(
+        FieldTeam, verbose_name=_("équipe"), on_delete=models.PROTECT, related_name="orders"
+    )
+    planned_on = models.DateField(_("prévu le"))
+    planned_at = models.TimeField(_("heure prévue"), null=True, blank=True)
+    status = models.CharField(
+        _("état"), max_length=16, choices=WorkOrderStatus.choices, default=WorkOrderStatus.PLANNED
+    )
+    # The form key of the page that created it: the same form sent twice makes one order.
+    create_key = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("clos par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("clos le"), null=True, blank=True)
+    closing_comment = models.TextField(_("commentaire de clôture"), blank=True)
+    # False when the agent said the work is not finished (the report stays in progress).
+    work_finished = models.BooleanField(default=False)
+    closing_photos = models.ManyToManyField(ReportPhoto, blank=True, related_name="+")
+    close_key = models.CharField(max_length=64, blank=True)
+    cancel_reason = models.CharField(_("motif d'annulation"), max_length=500, blank=True)
+
+    objects = WorkOrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bon d'intervention")
+        verbose_name_plural = _("bons d'intervention")
+        ordering = ["planned_on", "planned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "create_key"],
+                condition=~Q(create_key=""),
+                name="unique_work_order_create_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["team", "planned_on", "status"], name="work_order_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report.public_id} — {self.planned_on:%d/%m/%Y}"
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == WorkOrderStatus.PLANNED
