@@ -58,5 +58,6 @@ urlpatterns = [
     path("accuses/", include("guichet.www.backoffice.acknowledgement_urls")),
     path("territoires/", include("guichet.www.backoffice.territories_urls")),
     path("signalements/", include("guichet.www.backoffice.reports_urls")),
+    path("interventions/", include("guichet.www.backoffice.workorders_urls")),
     path("cles-api/", include("guichet.www.backoffice.api_urls")),
 ]
