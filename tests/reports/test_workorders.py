@@ -1,0 +1,349 @@
+"""Work orders for field teams: planning schedules the report and tells its followers once,
+the field agent closes an order with a comment and a photo (fixed, or still in progress),
+planners reschedule and cancel, the same form sent twice acts once, and who may see what."""
+
+import datetime as dt
+import io
+import re
+import uuid
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from guichet.cases.enums import Status
+from guichet.core.models import Event
+from guichet.reports import workorders
+from guichet.reports.enums import ReportStatus
+from guichet.reports.models import WorkOrder, WorkOrderStatus
+from guichet.reports.photos import photo_prepare
+from guichet.www.backoffice import workorders_urls
+from tests.reports.factories import LAT, LON, phone_jpeg, street_categories, submit
+from tests.www.backoffice_helpers import (
+    assert_anonymous_sent_to_login,
+    assert_refused,
+    assert_urls_covered,
+    text,
+    url,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pothole(voirie):
+    return street_categories(voirie)[1]
+
+
+@pytest.fixture
+def report(authority, pothole):
+    return submit(authority, pothole, email="riverain@example.org")
+
+
+@pytest.fixture
+def team(manager, voirie, agent):
+    return workorders.field_team_save(
+        actor=manager, service=voirie, name="Équipe chaussée", members=[agent]
+    )
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+def plan(report, team, manager, day, **kwargs):
+    return workorders.work_order_create(
+        actor=manager, report=report, team=team, planned_on=day, **kwargs
+    )
+
+
+@pytest.fixture
+def order(report, team, manager, today):
+    return plan(report, team, manager, today)
+
+
+def upload(content, name="photo.jpg"):
+    return SimpleUploadedFile(name, content, content_type="image/jpeg")
+
+
+# Services -----------------------------------------------------------------------------------
+
+
+def test_planning_schedules_the_report_and_tells_the_follower_once(
+    report, team, manager, today, django_capture_on_commit_callbacks
+):
+    key = uuid.uuid4().hex
+    with django_capture_on_commit_callbacks(execute=True):
+        first = plan(report, team, manager, today, form_key=key)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = plan(report, team, manager, today, form_key=key)
+    assert first.pk == again.pk and WorkOrder.objects.count() == 1
+    report.refresh_from_db()
+    assert report.status == ReportStatus.ACTION_SCHEDULED and report.planned_on == today
+    assert [m.to for m in mail.outbox] == [["riverain@example.org"]]
+    assert "Intervention programmée" in mail.outbox[0].subject
+    assert Event.objects.filter(verb="work_order.created", target_id=str(first.pk)).count() == 1
+
+
+def test_a_second_planned_order_for_the_same_report_is_refused(order, report, team, manager):
+    with pytest.raises(ValidationError):
+        plan(report, team, manager, timezone.localdate())
+
+
+def test_an_agent_of_the_service_does_not_plan(report, team, agent, today):
+    with pytest.raises(PermissionDenied):
+        plan(report, team, agent, today)
+
+
+def test_a_past_day_is_refused(report, team, manager, today):
+    with pytest.raises(ValidationError):
+        plan(report, team, manager, today - dt.timedelta(days=1))
+    report.refresh_from_db()
+    assert report.status == ReportStatus.OPEN
+
+
+def test_team_members_must_be_agents_of_its_service(manager, voirie, other_agent, agent):
+    with pytest.raises(ValidationError):
+        workorders.field_team_save(
+            actor=manager, service=voirie, name="Mixte", members=[agent, other_agent]
+        )
+    with pytest.raises(PermissionDenied):
+        workorders.field_team_save(actor=agent, service=voirie, name="Seul", members=[agent])
+
+
+def test_closing_with_a_published_photo_fixes_the_report_without_metadata_in_public(
+    order, report, agent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        closed = workorders.work_order_close(
+            actor=agent,
+            order=order,
+            comment="Trou rebouché à l'enrobé.",
+            photo=photo_prepare(io.BytesIO(phone_jpeg()), filename="fin.jpg"),
+            publish_photo=True,
+            form_key="k1",
+        )
+    report.refresh_from_db()
+    assert closed.status == WorkOrderStatus.DONE and closed.closed_by == agent
+    assert closed.work_finished and closed.closing_comment == "Trou rebouché à l'enrobé."
+    assert report.status == ReportStatus.FIXED and report.case.status == Status.RESOLVED
+    photo = closed.closing_photos.get()
+    assert photo.is_public and photo.report == report
+    public = photo.display.read()
+    for secret in (b"Exif\x00\x00", b"Mme Martin", b"http://ns.adobe.com"):
+        assert secret not in public
+    assert photo.original is not None  # the agents' original stays on the case
+    assert [m.to for m in mail.outbox] == [["riverain@example.org"]]
+    assert "Résolu" in mail.outbox[0].subject
+
+
+def test_an_unpublished_photo_stays_with_the_agents(order, agent):
+    closed = workorders.work_order_close(
+        actor=agent,
+        order=order,
+        comment="Fait.",
+        photo=photo_prepare(io.BytesIO(phone_jpeg()), filename="fin.jpg"),
+    )
+    assert closed.closing_photos.get().is_public is False
+
+
+def test_closing_unfinished_work_leaves_the_report_in_progress(order, report, agent):
+    workorders.work_order_close(
+        actor=agent, order=order, comment="Il faudra revenir avec la raboteuse.", finished=False
+    )
+    report.refresh_from_db()
+    order.refresh_from_db()
+    assert order.status == WorkOrderStatus.DONE and not order.work_finished
+    assert report.status == ReportStatus.IN_PROGRESS and report.case.status == Status.IN_PROGRESS
+
+
+def test_a_comment_is_required_and_a_closed_order_stays_closed(order, agent, report):
+    with pytest.raises(ValidationError):
+        workorders.work_order_close(actor=agent, order=order, comment="  ")
+    workorders.work_order_close(actor=agent, order=order, comment="Fait.", form_key="a")
+    with pytest.raises(ValidationError):
+        workorders.work_order_close(actor=agent, order=order, comment="Encore.", form_key="b")
+    assert report.status_changes.filter(status=ReportStatus.FIXED).count() == 1
+
+
+def test_an_agent_of_another_service_cannot_close(order, other_agent):
+    with pytest.raises(PermissionDenied):
+        workorders.work_order_close(actor=other_agent, order=order, comment="Fait.")
+
+
+def test_cancel_and_reschedule_by_the_planner(order, report, manager, agent, today):
+    later = today + dt.timedelta(days=3)
+    workorders.work_order_reschedule(actor=manager, order=order, planned_on=later)
+    report.refresh_from_db()
+    assert report.planned_on == later
+    with pytest.raises(PermissionDenied):
+        workorders.work_order_cancel(actor=agent, order=order)
+    workorders.work_order_cancel(actor=manager, order=order, reason="Météo")
+    order.refresh_from_db()
+    report.refresh_from_db()
+    assert order.status == WorkOrderStatus.CANCELLED and order.cancel_reason == "Météo"
+    assert report.planned_on is None and report.status == ReportStatus.ACTION_SCHEDULED
+    with pytest.raises(ValidationError):
+        workorders.work_order_close(actor=agent, order=order, comment="Fait.")
+
+
+# Pages ------------------------------------------------------------------------------------
+
+
+def every_url(order, team, report):
+    return [
+        ("GET", url("workorder_day") + f"?team={team.pk}", None),
+        ("GET", url("workorder_teams"), None),
+        ("GET", url("workorder_team_edit", team.pk), None),
+        ("GET", url("workorder_new", report.pk), None),
+        ("GET", url("workorder_detail", order.pk), None),
+        ("POST", url("workorder_close", order.pk), {"comment": "Fait."}),
+        ("POST", url("workorder_reschedule", order.pk), {"planned_on": "2099-01-01"}),
+        ("POST", url("workorder_cancel", order.pk), {"reason": ""}),
+    ]
+
+
+def test_every_page_is_covered_and_needs_a_sign_in(order, team, report):
+    urls = every_url(order, team, report)
+    assert_urls_covered(workorders_urls.urlpatterns, urls)
+    assert_anonymous_sent_to_login(urls)
+
+
+def test_citizens_are_refused(client_for, citizen, order, team, report):
+    assert_refused(client_for(citizen), every_url(order, team, report), 403)
+
+
+def test_agents_of_another_service_or_authority_find_nothing(
+    client_for, other_agent, foreign_agent, order, team, report
+):
+    for user in (other_agent, foreign_agent):
+        assert_refused(client_for(user), every_url(order, team, report)[2:], 404)
+        day = client_for(user).get(url("workorder_day") + f"?team={team.pk}")
+        assert day.status_code == 404
+    order.refresh_from_db()
+    assert order.status == WorkOrderStatus.PLANNED
+
+
+def test_the_field_agent_sees_but_does_not_plan(client_for, agent, order, team, report):
+    client = client_for(agent)
+    assert client.get(url("workorder_detail", order.pk)).status_code == 200
+    assert client.get(url("workorder_new", report.pk)).status_code == 403
+    assert client.get(url("workorder_team_edit", team.pk)).status_code == 403
+    assert client.post(url("workorder_cancel", order.pk)).status_code == 403
+    order.refresh_from_db()
+    assert order.status == WorkOrderStatus.PLANNED
+
+
+def test_the_manager_creates_a_team_and_an_order_from_the_report_panel(
+    client_for, manager, agent, voirie, report, today, django_capture_on_commit_callbacks
+):
+    client = client_for(manager)
+    response = client.post(
+        url("workorder_teams"), {"name": "Nuit", "service": voirie.pk, "members": [agent.pk]}
+    )
+    assert response.status_code == 302
+    team = agent.field_teams.get()
+    assert "data-workorder-new" in text(client.get(url("case_detail", report.case_id)))
+    page = text(client.get(url("workorder_new", report.pk)))
+    key = page.split('name="form_key" value="')[1].split('"')[0]
+    data = {"team": team.pk, "planned_on": today.isoformat(), "planned_at": "", "form_key": key}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url("workorder_new", report.pk), data)
+        second = client.post(url("workorder_new", report.pk), data)
+    order = WorkOrder.objects.get()
+    assert first["Location"] == second["Location"] == url("workorder_detail", order.pk)
+    assert len(mail.outbox) == 1
+
+
+def test_bad_input_is_refused_with_a_message(client_for, manager, report, team, order, today):
+    client = client_for(manager)
+    other = submit(report.authority, report.category)
+    past = (today - dt.timedelta(days=1)).isoformat()
+    response = client.post(
+        url("workorder_new", other.pk),
+        {"team": team.pk, "planned_on": past, "form_key": "x"},
+    )
+    assert response.status_code == 400 and "passée" in text(response)
+    response = client.post(url("workorder_new", other.pk), {"team": 9999, "planned_on": "x"})
+    assert response.status_code == 400
+    assert client.get(url("workorder_day") + "?day=demain").status_code == 400
+    assert client.get(url("workorder_day") + "?team=999999").status_code == 404
+    assert client.get(url("workorder_detail", 999999)).status_code == 404
+    response = client.post(url("workorder_reschedule", order.pk), {"planned_on": "bientôt"})
+    assert response.status_code == 400
+    response = client.post(
+        url("workorder_teams"), {"name": "", "service": team.service_id, "members": []}
+    )
+    assert response.status_code == 400
+    assert not WorkOrder.objects.filter(report=other).exists()
+
+
+def test_closing_from_the_phone_page_twice_closes_once(
+    client_for, agent, order, report, django_capture_on_commit_callbacks
+):
+    client = client_for(agent)
+    page = text(client.get(url("workorder_detail", order.pk)))
+    assert 'capture="environment"' in page and f"geo:{LAT:f},{LON:f}" in page
+    key = page.split('name="form_key" value="')[1].split('"')[0]
+    data = {"comment": "Rebouché.", "finished": "1", "form_key": key, "publish": "1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(
+            url("workorder_close", order.pk), {**data, "photo": upload(phone_jpeg())}
+        )
+        second = client.post(
+            url("workorder_close", order.pk), {**data, "photo": upload(phone_jpeg())}
+        )
+    assert first.status_code == second.status_code == 302
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FIXED and report.photos.count() == 1
+    assert report.status_changes.filter(status=ReportStatus.FIXED).count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_closing_without_a_comment_or_with_a_non_photo_is_refused(client_for, agent, order):
+    client = client_for(agent)
+    response = client.post(url("workorder_close", order.pk), {"comment": "", "form_key": "k"})
+    assert response.status_code == 400
+    response = client.post(
+        url("workorder_close", order.pk),
+        {"comment": "Fait.", "form_key": "k", "photo": upload(b"%PDF-1.4 rien", "x.jpg")},
+    )
+    assert response.status_code == 400
+    order.refresh_from_db()
+    assert order.status == WorkOrderStatus.PLANNED
+
+
+def test_the_day_list_shows_the_route_and_stays_a_few_queries_long(
+    client_for, agent, authority, report, team, manager, today
+):
+    client = client_for(agent)
+    path = url("workorder_day") + f"?team={team.pk}&day={today.isoformat()}&by=proximity"
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200
+        return len(queries), text(response)
+
+    first = plan(report, team, manager, today, planned_at=dt.time(7))
+    few, page = count()
+    assert report.public_id in page
+    # North of the first point, planned in an order that zigzags.
+    steps = {1: 4, 2: 1, 3: 3, 4: 2}
+    orders = {0: first.pk}
+    for i, north in steps.items():
+        other = submit(authority, report.category, lat=LAT + north * 0.001, lon=LON)
+        orders[north] = plan(other, team, manager, today, planned_at=dt.time(8, i)).pk
+    many, page = count()
+    assert many == few
+    listed = [int(pk) for pk in re.findall(r'data-workorder="(\d+)"', page)]
+    assert listed == [orders[n] for n in (0, 1, 2, 3, 4)]  # nearest next
+    by_time = text(client.get(path.replace("proximity", "time")))
+    listed = [int(pk) for pk in re.findall(r'data-workorder="(\d+)"', by_time)]
+    assert listed == [orders[n] for n in (0, 4, 1, 3, 2)]
+    assert "workorders-points" in page and "data-workorders-map" in page
