@@ -120,20 +120,21 @@ def work_order_create(
     """Plan an intervention on a report for a team and a day. The report is scheduled for
     that day (its followers are told once). The same form key gives the same order."""
     form_key = (form_key or "")[:64]
+    if team.authority_id != report.authority_id:
+        raise ValidationError(_("L'équipe appartient à une autre collectivité."))
+    if not team_can_plan(actor, team):
+        raise PermissionDenied(_("Seul le responsable du service planifie ses équipes."))
+    # Locked first, so that the same form sent twice at once waits here and finds the order.
+    report = Report.objects.select_for_update().select_related("case").get(pk=report.pk)
     if form_key:
         existing = WorkOrder.objects.filter(
             authority_id=report.authority_id, create_key=form_key
         ).first()
         if existing is not None:
             return existing
-    if team.authority_id != report.authority_id:
-        raise ValidationError(_("L'équipe appartient à une autre collectivité."))
     if not team.is_active:
         raise ValidationError({"team": _("Cette équipe n'est plus active.")})
-    if not team_can_plan(actor, team):
-        raise PermissionDenied(_("Seul le responsable du service planifie ses équipes."))
     _check_day(planned_on)
-    report = Report.objects.select_for_update().select_related("case").get(pk=report.pk)
     if report.status not in OPEN_REPORT_STATUSES:
         raise ValidationError(_("Ce signalement n'est plus ouvert."))
     if report.work_orders.filter(status=WorkOrderStatus.PLANNED).exists():

@@ -64,6 +64,20 @@
     document.querySelectorAll("[data-workorders-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
     });
+    // On paper: the list and the map, without the page's navigation and forms.
+    var hidden = [];
+    window.addEventListener("beforeprint", function () {
+      document.querySelectorAll("header, nav, footer, [data-workorders-noprint]").forEach(
+        function (element) {
+          hidden.push([element, element.style.display]);
+          element.style.display = "none";
+        }
+      );
+    });
+    window.addEventListener("afterprint", function () {
+      hidden.forEach(function (pair) { pair[0].style.display = pair[1]; });
+      hidden = [];
+    });
     // Thumbs on a phone: large targets for the field agent.
     document.querySelectorAll("[data-big]").forEach(function (button) {
       button.style.display = "block";

@@ -347,3 +347,36 @@ def test_the_day_list_shows_the_route_and_stays_a_few_queries_long(
     listed = [int(pk) for pk in re.findall(r'data-workorder="(\d+)"', by_time)]
     assert listed == [orders[n] for n in (0, 4, 1, 3, 2)]
     assert "workorders-points" in page and "data-workorders-map" in page
+
+
+def test_the_manager_reschedules_then_cancels_from_the_order_page(
+    client_for, manager, order, report, today
+):
+    client = client_for(manager)
+    later = today + dt.timedelta(days=2)
+    response = client.post(url("workorder_reschedule", order.pk), {"planned_on": later})
+    assert response.status_code == 302
+    order.refresh_from_db()
+    report.refresh_from_db()
+    assert order.planned_on == later == report.planned_on
+    response = client.post(url("workorder_cancel", order.pk), {"reason": "Pluie"})
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == WorkOrderStatus.CANCELLED
+    assert client.post(url("workorder_cancel", order.pk)).status_code == 400
+    page = text(client.get(url("workorder_detail", order.pk)))
+    assert "Bon annulé." in page and 'name="comment"' not in page
+
+
+def test_a_team_of_another_authority_is_refused(report, other_authority, today):
+    from guichet.authorities.enums import Role
+    from tests import factories as f
+
+    service = f.ServiceFactory(authority=other_authority)
+    boss = f.UserFactory()
+    f.MembershipFactory(user=boss, service=service, role=Role.MANAGER)
+    team = workorders.field_team_save(actor=boss, service=service, name="Ailleurs")
+    with pytest.raises(ValidationError):
+        workorders.work_order_create(actor=boss, report=report, team=team, planned_on=today)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.OPEN and not WorkOrder.objects.exists()
