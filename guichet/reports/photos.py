@@ -324,6 +324,17 @@ def _encode(image: Image.Image, max_side: int) -> PhotoFile:
     return _file(out.getvalue(), mime_type, clean.width, clean.height)
 
 
+def _name(source, filename: str) -> str:
+    name = (filename or getattr(source, "name", "") or "photo").rsplit("/", 1)[-1]
+    return name.rsplit("\\", 1)[-1][:200] or "photo"
+
+
+def photo_read(source, *, filename: str = "") -> bytes:
+    """The bytes of a sent photo, refused (French ValidationError) when empty or past
+    GUICHET_PHOTO_MAX_BYTES before more than the limit is read."""
+    return _read(source, _name(source, filename))
+
+
 def photo_prepare(source, *, filename: str = "") -> PreparedPhoto:
     """Check a photo sent with a report and make its public copies.
 
@@ -332,8 +343,7 @@ def photo_prepare(source, *, filename: str = "") -> PreparedPhoto:
     name. Refused with a French ValidationError: too large (GUICHET_PHOTO_MAX_BYTES), empty,
     not a JPEG/PNG/WebP/HEIC photo, carrying another file inside, too many pixels
     (GUICHET_PHOTO_MAX_PIXELS, checked before decoding), unreadable or truncated."""
-    name = (filename or getattr(source, "name", "") or "photo").rsplit("/", 1)[-1]
-    name = name.rsplit("\\", 1)[-1][:200] or "photo"
+    name = _name(source, filename)
     content = _read(source, name)
 
     mime_type = sniff_mime(content, name)

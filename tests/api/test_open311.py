@@ -480,3 +480,35 @@ def test_a_bad_key_on_a_read_is_refused(pothole):
     response = get("services", api_key="nope-nope-nope")
     assert response.status_code == 403
     errors_json(response)
+
+
+def test_post_refuses_a_too_large_photo_without_reading_it_whole(
+    authority, pothole, secret, settings
+):
+    import tracemalloc
+
+    from django.test import RequestFactory
+
+    settings.GUICHET_PHOTO_MAX_BYTES = 1_000_000
+    big = SimpleUploadedFile("trou.jpg", phone_jpeg() + b"\0" * 16_000_000)
+    request = RequestFactory().post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": secret,
+            "service_code": str(pothole.pk),
+            "address_string": "1 rue",
+            "media": big,
+        },
+    )
+    del big
+    tracemalloc.start()
+    try:
+        response = open311_views.requests_view(request, fmt="json")
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert response.status_code == 400
+    assert "trop volumineuse" in response.content.decode()
+    # The request is kept in a temporary file; at most the limit is ever held in memory.
+    assert peak < 8_000_000, peak
+    assert Report.objects.count() == 0

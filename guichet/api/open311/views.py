@@ -29,7 +29,7 @@ from guichet.reports import services as report_services
 from guichet.reports.enums import OPEN_REPORT_STATUSES
 from guichet.reports.forms import report_categories
 from guichet.reports.models import Report, ReportPhoto, ReportStatusChange
-from guichet.reports.photos import photo_prepare
+from guichet.reports.photos import photo_prepare, photo_read
 
 from .render import Open311Error, answer, error_answer
 
@@ -456,7 +456,11 @@ def _request_create(request, fmt):
         if k.startswith("attribute[") and k.endswith("]")
     }
     uploads = request.FILES.getlist("media")[:MAX_MEDIA]
-    media = [upload.read() for upload in uploads]
+    try:
+        # Each photo refused past its size limit before more than the limit is read.
+        media = [photo_read(upload, filename=upload.name) for upload in uploads]
+    except ValidationError as error:
+        raise Open311Error(400, " ".join(error.messages)) from error
     for upload in uploads:
         upload.seek(0)
     token = _token(key, params, attributes, media)
