@@ -165,7 +165,7 @@ class BanGeocoder(Geocoder):
         # The query is a person's words, perhaps their address: the log names the service
         # and the failure only.
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with _OPENER.open(request, timeout=self.timeout) as response:
                 body = response.read(MAX_ANSWER_BYTES + 1)
         except urllib.error.HTTPError as error:
             logger.warning("Geocoder %s failed: HTTP %s", endpoint, error.code)
@@ -183,6 +183,16 @@ class BanGeocoder(Geocoder):
         except (ValueError, UnicodeDecodeError):
             logger.warning("Geocoder %s failed: invalid JSON answer", endpoint)
             return None
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an error: the person's words go to the configured service only."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 def _text(value) -> str:

@@ -110,6 +110,7 @@ class AddressBase:
         self.malformed = False  # answer a body that is not JSON
         self.custom = None  # answer this JSON instead
         self.delay = 0.0  # seconds to wait before answering
+        self.redirect_to = None  # answer a redirect to this address
         self.lock = threading.Lock()
         self.stopping = threading.Event()
 
@@ -138,6 +139,12 @@ class AddressBase:
                     base.requests.append((url.path, params))
                 if base.delay:
                     base.stopping.wait(base.delay)
+                if base.redirect_to and not url.path.startswith("/elsewhere/"):
+                    self.send_response(302)
+                    self.send_header("Location", base.redirect_to)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
                 if base.fail_with:
                     return self._answer(base.fail_with, {"code": base.fail_with})
                 if base.malformed:

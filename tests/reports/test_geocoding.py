@@ -152,6 +152,15 @@ def test_http_error_degrades_to_nothing_and_is_not_cached(address_base, status, 
     assert len(address_base.requests) == 3
 
 
+def test_a_redirect_is_not_followed(address_base, caplog):
+    # The person's words go to the configured service, never where it points to.
+    address_base.redirect_to = f"{address_base.url}/elsewhere/search/?q=8+rue+de+la+mairie"
+    with caplog.at_level(logging.WARNING, logger="guichet.reports.geocoding"):
+        assert geocoder().search("8 rue de la mairie") == []
+    assert [path for path, _params in address_base.requests] == ["/search/"]
+    assert "HTTP 302" in caplog.text
+
+
 def test_malformed_json_degrades_to_nothing(address_base, caplog):
     address_base.malformed = True
     with caplog.at_level(logging.WARNING, logger="guichet.reports.geocoding"):
