@@ -194,6 +194,27 @@ def test_a_report_of_another_authority_is_not_an_original(
     assert report.status == ReportStatus.OPEN
 
 
+def test_a_report_the_agent_cannot_read_is_not_an_original(
+    client_for, agent, authority, pothole, etat_civil
+):
+    from tests.factories import CategoryFactory
+
+    hidden = submit(
+        authority,
+        CategoryFactory(default_service=etat_civil, is_public_space=True),
+        email="inconnu@example.org",
+    )
+    assert not Report.objects.visible_to(agent).filter(pk=hidden.pk).exists()
+    report = submit(authority, pothole, email="voisin@example.org")
+    response = client_for(agent).post(
+        url("report_duplicate", report.pk), {"original": hidden.public_id}
+    )
+    assert response.status_code == 400
+    report.refresh_from_db()
+    assert report.status == ReportStatus.OPEN
+    assert hidden.followers.count() == 1
+
+
 # The map -------------------------------------------------------------------------------------
 
 

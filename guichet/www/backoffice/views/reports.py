@@ -257,7 +257,12 @@ def report_status(request, pk: int):
 def report_duplicate(request, pk: int):
     report = _report_for_action(request, pk)
     public_id = (request.POST.get("original", "") or "").strip().upper()
-    original = Report.objects.filter(authority=report.authority, public_id=public_id).first()
+    # Only a report the agent reads may take this one's followers.
+    original = (
+        Report.objects.visible_to(request.user)
+        .filter(authority=report.authority, public_id=public_id)
+        .first()
+    )
     if original is None:
         return _refused(
             request,
