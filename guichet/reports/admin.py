@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from guichet.reports.models import ReportCategorySettings
+from guichet.reports.models import CategoryField, ReportCategorySettings
 
 
 @admin.register(ReportCategorySettings)
@@ -11,3 +11,15 @@ class ReportCategorySettingsAdmin(admin.ModelAdmin):
     list_display = ["category", "nearby_radius_meters", "nearby_days"]
     list_filter = ["category__authority"]
     raw_id_fields = ["category"]
+
+
+@admin.register(CategoryField)
+class CategoryFieldAdmin(admin.ModelAdmin):
+    """The extra questions of a public-space category, asked on the portal form and
+    offered to Open311 clients as the service's attributes. For a list, `values` is
+    [{"key": "…", "name": "…"}, …]."""
+
+    list_display = ["label", "code", "category", "datatype", "required", "order"]
+    list_filter = ["category__authority", "datatype"]
+    raw_id_fields = ["category"]
+    ordering = ["category", "order", "id"]

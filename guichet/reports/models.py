@@ -88,6 +88,9 @@ class Report(models.Model):
     is_public = models.BooleanField(_("visible sur le portail"), default=True)
     # The day the intervention is planned for, when one is scheduled.
     planned_on = models.DateField(_("intervention prévue le"), null=True, blank=True)
+    # The answers to the category's extra fields (CategoryField), by code: they may name
+    # a person, so only the agents read them.
+    extra = models.JSONField(_("champs complémentaires"), default=dict, blank=True)
 
     objects = ReportQuerySet.as_manager()
 
@@ -397,3 +400,59 @@ class WorkOrder(models.Model):
     @property
     def is_planned(self) -> bool:
         return self.status == WorkOrderStatus.PLANNED
+
+
+class FieldDatatype(models.TextChoices):
+    """GeoReport v2's datatypes of a service attribute."""
+
+    STRING = "string", _("texte court")
+    NUMBER = "number", _("nombre")
+    DATETIME = "datetime", _("date et heure")
+    TEXT = "text", _("texte long")
+    SINGLEVALUELIST = "singlevaluelist", _("liste, un seul choix")
+    MULTIVALUELIST = "multivaluelist", _("liste, plusieurs choix")
+
+
+class CategoryField(models.Model):
+    """An extra question of a public-space category, asked on the portal form and offered
+    as an Open311 attribute. `values` holds the choices of a list: [{"key", "name"}]."""
+
+    category = models.ForeignKey(
+        "cases.Category",
+        verbose_name=_("catégorie"),
+        on_delete=models.CASCADE,
+        related_name="report_fields",
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    label = models.CharField(_("libellé"), max_length=200)
+    datatype = models.CharField(_("type de valeur"), max_length=20, choices=FieldDatatype.choices)
+    required = models.BooleanField(_("obligatoire"), default=False)
+    order = models.PositiveIntegerField(_("ordre"), default=0)
+    description = models.CharField(_("aide"), max_length=255, blank=True)
+    values = models.JSONField(_("choix"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("champ de signalement")
+        verbose_name_plural = _("champs de signalement")
+        ordering = ["category", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="unique_category_field_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_list(self) -> bool:
+        return self.datatype in (FieldDatatype.SINGLEVALUELIST, FieldDatatype.MULTIVALUELIST)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from guichet.reports.fields import field_values_check
+
+        field_values_check(self)
+        if self.category_id and not self.category.is_public_space:
+            raise ValidationError(
+                {"category": _("Seule une catégorie d'espace public a des champs de signalement.")}
+            )

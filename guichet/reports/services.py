@@ -232,14 +232,17 @@ def report_submit(
     photos: Sequence[PreparedPhoto] = (),
     contact=None,
     email: str = "",
+    extra: dict | None = None,
 ) -> tuple[Report, str | None, bool]:
     """A problem report sent from the portal, exactly once per form: a resent form (a
     double click) gives back the first report. Opens the case in the public-space category
     with the point, so that routing by territory applies, then the report, its photos and
     its reporter as the first follower (a contact, an email alone, or nobody: a report
     needs no identification). `contact` may be a callable, called only for a new
-    submission. Returns the report, the private tracking token for a person without an
-    account, and whether this call created it."""
+    submission. `extra` holds the answers to the category's extra fields, by code: when
+    given, they are checked (a required one missing is refused). Returns the report, the
+    private tracking token for a person without an account, and whether this call created
+    it."""
     if category.authority_id != authority.pk:
         raise ValidationError({"category": _("Cette catégorie n'appartient pas à la commune.")})
     if not (category.is_public_space and category.is_active):
@@ -262,6 +265,10 @@ def report_submit(
         raise ValidationError({"description": _("Décrivez le problème en quelques mots.")})
     photos_check_count(len(photos))
     email = (email or "").strip().lower()
+    if extra is not None:
+        from guichet.reports.fields import category_fields, field_values_clean
+
+        extra = field_values_clean(category_fields(category), extra)
 
     interaction, created = interaction_claim(
         actor=actor,
@@ -319,6 +326,7 @@ def report_submit(
         address_label=location.address_label,
         commune=commune,
         district=district,
+        extra=extra or {},
     )
     ReportStatusChange.objects.create(report=report, status=ReportStatus.OPEN, at=report.created_at)
     originals = list(interaction.attachments.order_by("id"))

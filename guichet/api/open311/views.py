@@ -27,8 +27,9 @@ from guichet.authorities.models import Authority
 from guichet.cases.models import Category
 from guichet.reports import services as report_services
 from guichet.reports.enums import OPEN_REPORT_STATUSES
+from guichet.reports.fields import category_fields, field_values_clean
 from guichet.reports.forms import report_categories
-from guichet.reports.models import Report, ReportPhoto, ReportStatusChange
+from guichet.reports.models import CategoryField, Report, ReportPhoto, ReportStatusChange
 from guichet.reports.photos import photo_prepare, photo_read
 
 from .render import Open311Error, answer, error_answer
@@ -102,13 +103,13 @@ def _categories(authority) -> list[Category]:
     return report_categories(authority)
 
 
-def _service(category: Category) -> dict:
+def _service(category: Category, with_fields: set[int] = frozenset()) -> dict:
     return {
         "service_code": str(category.pk),
         "service_name": category.label,
         "description": category.description,
-        # No category holds extra fields yet: every definition has an empty list.
-        "metadata": False,
+        # A category with extra fields has a definition that lists them.
+        "metadata": category.pk in with_fields,
         "type": "realtime",
         "keywords": "",
         "group": category.parent.label if category.parent_id else "",
@@ -146,7 +147,13 @@ def discovery(request, fmt):
 def services(request, fmt):
     authority = _authority(request)
     _key(request, request.GET, authority, required=False)
-    rows = [_service(c) for c in _categories(authority)]
+    categories = _categories(authority)
+    with_fields = set(
+        CategoryField.objects.filter(category__in=[c.pk for c in categories]).values_list(
+            "category_id", flat=True
+        )
+    )
+    rows = [_service(c, with_fields) for c in categories]
     return answer(fmt, "services", "service", rows)
 
 
@@ -163,8 +170,30 @@ def service_definition(request, code, fmt):
     authority = _authority(request)
     _key(request, request.GET, authority, required=False)
     category = _category(authority, code)
-    rows = {"service_code": str(category.pk), "attributes": []}
-    return answer(fmt, "service_definition", "", rows, item_tags={"attributes": "attribute"})
+    rows = {
+        "service_code": str(category.pk),
+        "attributes": [_attribute(f) for f in category_fields(category)],
+    }
+    return answer(
+        fmt,
+        "service_definition",
+        "",
+        rows,
+        item_tags={"attributes": "attribute", "values": "value"},
+    )
+
+
+def _attribute(field: CategoryField) -> dict:
+    return {
+        "variable": True,
+        "code": field.code,
+        "datatype": field.datatype,
+        "required": field.required,
+        "datatype_description": field.description,
+        "order": field.order,
+        "description": field.label,
+        "values": [{"key": str(v["key"]), "name": str(v["name"])} for v in field.values or []],
+    }
 
 
 # Requests, read ---------------------------------------------------------------------------------
@@ -450,11 +479,17 @@ def _request_create(request, fmt):
         raise Open311Error(400, _("lat ou long hors des limites."))
     if lat is None and not address:
         raise Open311Error(400, _("Indiquez lat et long, ou address_string."))
-    attributes = {
-        k[len("attribute[") : -1]: params.get(k)
-        for k in params
-        if k.startswith("attribute[") and k.endswith("]")
-    }
+    attributes = {}
+    for name in params:
+        if name.startswith("attribute[") and name.endswith("]"):
+            # A multivaluelist comes as attribute[code][]=a&attribute[code][]=b.
+            code = name[len("attribute[") : -1].removesuffix("][")
+            values = params.getlist(name)
+            attributes[code] = values if name.endswith("[]") or len(values) > 1 else values[0]
+    try:
+        extra = field_values_clean(category_fields(category), attributes)
+    except ValidationError as error:
+        raise Open311Error(400, " ".join(error.messages)) from error
     uploads = request.FILES.getlist("media")[:MAX_MEDIA]
     try:
         # Each photo refused past its size limit before more than the limit is read.
@@ -474,8 +509,10 @@ def _request_create(request, fmt):
             # Not fetched (the instance does not reach into the network for a client):
             # the agents see the address of the photo.
             description += "\n\n" + _("Photo : %(url)s") % {"url": media_url[:500]}
-        if attributes:
-            description += "\n\n" + "\n".join(f"{k} : {v}" for k, v in attributes.items())
+        # Attributes the category does not define still reach the agents, as words.
+        loose = {k: v for k, v in attributes.items() if k not in extra and isinstance(v, str)}
+        if loose:
+            description += "\n\n" + "\n".join(f"{k} : {v}" for k, v in loose.items())
         try:
             photos = [photo_prepare(upload, filename=upload.name) for upload in uploads]
             location = report_services.report_locate(lat=lat, lon=lon, address=address)
@@ -489,6 +526,7 @@ def _request_create(request, fmt):
                 address_text=address,
                 photos=photos,
                 email=_email(params),
+                extra=extra,
             )
         except ValidationError as error:
             raise Open311Error(400, " ".join(error.messages)) from error
