@@ -18,6 +18,8 @@ from guichet.core.enums import Channel
 from guichet.core.forms import MultipleFileInput, ServiceErrorsMixin
 from guichet.core.text import fold
 from guichet.reports.enums import ReportStatus
+from guichet.reports.fields import field_values_clean
+from guichet.reports.models import CategoryField, FieldDatatype
 from guichet.reports.photos import photo_prepare, photos_check_count
 
 
@@ -111,6 +113,40 @@ def photos_help() -> str:
     }
 
 
+EXTRA_PREFIX = "extra_"
+
+
+def extra_form_field(field: CategoryField) -> forms.Field:
+    """The form field of a category's extra field; its value is checked by
+    guichet.reports.fields, so that the portal and Open311 check alike."""
+    options = {
+        "label": field.label,
+        "required": field.required,
+        "help_text": field.description,
+        "error_messages": {
+            "required": _("%(label)s : ce champ est obligatoire.") % {"label": field.label},
+            "invalid_choice": _("%(label)s : choisissez parmi les valeurs proposées.")
+            % {"label": field.label},
+        },
+    }
+    choices = [(str(v["key"]), str(v["name"])) for v in field.values or []]
+    if field.datatype == FieldDatatype.MULTIVALUELIST:
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **options
+        )
+    if field.datatype == FieldDatatype.SINGLEVALUELIST:
+        return forms.ChoiceField(choices=[("", _("— Choisissez —")), *choices], **options)
+    if field.datatype == FieldDatatype.TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **options)
+    if field.datatype == FieldDatatype.NUMBER:
+        return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), **options)
+    if field.datatype == FieldDatatype.DATETIME:
+        return forms.CharField(
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **options
+        )
+    return forms.CharField(**options)
+
+
 class ReportForm(ServiceErrorsMixin, forms.Form):
     category = forms.TypedChoiceField(
         label=_("Type de problème"),
@@ -165,8 +201,19 @@ class ReportForm(ServiceErrorsMixin, forms.Form):
     # Set when the person saw the open reports nearby and still sends a new one.
     confirm_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, groups: list[ReportCategoryGroup], anonymous: bool, **kwargs):
+    def __init__(
+        self,
+        *args,
+        groups: list[ReportCategoryGroup],
+        anonymous: bool,
+        extra_fields: list[CategoryField] = (),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        # The extra fields of the category chosen (read from the address or the form sent).
+        self.extra_fields = list(extra_fields)
+        for extra in self.extra_fields:
+            self.fields[EXTRA_PREFIX + extra.code] = extra_form_field(extra)
         self._categories = {c.pk: c for g in groups for c in g.categories}
         self.fields["category"].choices = [("", _("— Choisissez —"))] + [
             (g.label, [(c.pk, getattr(c, "other_label", c.label)) for c in g.categories])
@@ -191,7 +238,19 @@ class ReportForm(ServiceErrorsMixin, forms.Form):
         if (lat is None) != (lon is None) and not self.has_error("latitude"):
             name = "longitude" if lon is None else "latitude"
             self.add_error(name, _("Indiquez la latitude et la longitude, ou aucune des deux."))
+        category = data.get("category")
+        shown = [e for e in self.extra_fields if category and e.category_id == category.pk]
+        raw = {e.code: data.get(EXTRA_PREFIX + e.code) for e in shown}
+        checked = [e for e in shown if not self.has_error(EXTRA_PREFIX + e.code)]
+        try:
+            data["extra"] = field_values_clean(checked, raw, prefix=EXTRA_PREFIX)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                self.add_error(name, messages)
         return data
+
+    def extra_bound_fields(self) -> list:
+        return [self[EXTRA_PREFIX + e.code] for e in self.extra_fields]
 
 
 class FollowForm(forms.Form):

@@ -152,6 +152,13 @@ class Report(models.Model):
         soon = report_soon_limit(self.authority, today=today)
         return report_due_state(self, today=today, soon=soon)
 
+    @cached_property
+    def extra_lines(self) -> list[tuple[str, str]]:
+        """The answers to the category's extra fields, as (label, value), for the agents."""
+        from guichet.reports.fields import field_values_display
+
+        return field_values_display(self.category, self.extra)
+
     @property
     def place_label(self) -> str:
         """Where, for the public: the address found, else the district or commune."""

@@ -23,6 +23,7 @@ from guichet.contacts.services import contact_for_citizen
 from guichet.core.maps import allow_map_tiles
 from guichet.reports import services
 from guichet.reports.enums import OPEN_REPORT_STATUSES
+from guichet.reports.fields import category_fields
 from guichet.reports.forms import (
     FollowForm,
     ReportFilterForm,
@@ -80,8 +81,20 @@ def report_new(request, authority_slug):
     chosen = None
     nearby = []
     status = 200
+    # The chosen category's extra fields are added on the server, so that choosing a
+    # category (a link, or the form sent again) shows them without any script.
+    asked = request.POST.get("category") if request.method == "POST" else None
+    asked = _int(asked if asked is not None else request.GET.get("categorie"))
+    asked_category = next((c for g in groups for c in g.categories if c.pk == asked), None)
+    extra_fields = category_fields(asked_category)
     if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES, groups=groups, anonymous=anonymous)
+        form = ReportForm(
+            request.POST,
+            request.FILES,
+            groups=groups,
+            anonymous=anonymous,
+            extra_fields=extra_fields,
+        )
         if form.is_valid():
             data = form.cleaned_data
             chosen = data["category"]
@@ -100,7 +113,9 @@ def report_new(request, authority_slug):
         initial = {"submission_key": uuid.uuid4()}
         if chosen:
             initial["category"] = chosen.pk
-        form = ReportForm(initial=initial, groups=groups, anonymous=anonymous)
+        form = ReportForm(
+            initial=initial, groups=groups, anonymous=anonymous, extra_fields=extra_fields
+        )
     if form.errors:
         status = 400
     context = {
@@ -169,6 +184,7 @@ def _submit_or_nearby(request, authority, form: ReportForm):
             photos=data["photos"],
             contact=contact,
             email=email,
+            extra=data.get("extra", {}),
         )
     except ValidationError as error:
         form.add_service_error(error, aliases={"address": "address"})
