@@ -204,3 +204,30 @@ def test_values_are_saved_and_shown_to_agents_only(
     assert "Mme Secret" not in public and "Profondeur" not in public
     listing = text(client.get(f"/{authority.slug}/signalements/"))
     assert "Mme Secret" not in listing
+
+
+# The administration ----------------------------------------------------------------------------
+
+
+def test_a_superuser_defines_a_field_in_the_administration(client_for, admin_user, pothole):
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client = client_for(admin_user)
+    add = "/admin/reports/categoryfield/add/"
+    data = {
+        "category": pothole.pk,
+        "code": "size",
+        "label": "Taille",
+        "datatype": "singlevaluelist",
+        "order": "1",
+        "description": "",
+        "values": "[]",
+    }
+    refused = client.post(add, data)
+    assert refused.status_code == 200
+    assert "Une liste a au moins un choix." in text(refused)
+    assert not CategoryField.objects.exists()
+    done = client.post(add, {**data, "values": '[{"key": "s", "name": "Petit"}]'})
+    assert done.status_code == 302
+    assert CategoryField.objects.get().values == [{"key": "s", "name": "Petit"}]
+    assert client.get("/admin/reports/categoryfield/").status_code == 200
