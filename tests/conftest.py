@@ -25,6 +25,18 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _french_by_default():
+    """Each test starts in French: a request in English (the language switch, an
+    Accept-Language header) leaves the thread's language active after it, which would
+    otherwise leak into the next test run by the same worker."""
+    from django.utils import translation
+
+    translation.activate("fr")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _own_cache(settings, tmp_path):
     # Each test starts with an empty cache (sign-in failure counters live there).
     settings.CACHES = {
