@@ -260,3 +260,20 @@ def test_a_rule_is_tried_before_it_is_saved(
 def test_the_queue_counts_the_demands_to_qualify(pending_case, client_for, front_desk, accueil):
     page = text(client_for(front_desk).get(url("queue")))
     assert url("routing_qualify") in page and "à qualifier" in page
+
+
+def test_saving_rules_and_settings_is_audited(authority, client_for, admin_user, espaces_verts):
+    from guichet.core.models import Event
+
+    client = client_for(admin_user)
+    client.post(
+        url("routing_rule_create"),
+        {"name": "Audit", "priority": "3", "is_active": "on", "service": espaces_verts.pk},
+    )
+    client.post(url("routing_settings"), {"suggestions_enabled": "on", "auto_threshold": "0.9"})
+    rule_event = Event.objects.get(verb="routing.rule_saved")
+    assert rule_event.actor == admin_user and rule_event.data["name"] == "Audit"
+    assert rule_event.authority == authority
+    settings_event = Event.objects.get(verb="routing.settings_saved")
+    assert settings_event.data == {"threshold": 0.9, "enabled": True}
+    assert RoutingSettings.objects.get(authority=authority).auto_threshold == 0.9

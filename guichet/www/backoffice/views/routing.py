@@ -49,6 +49,24 @@ def routing_rules(request):
     )
 
 
+def _form_save(request, form, *, verb: str, data):
+    """Save an administrator's routing form in the authority, with its audit event, in one
+    transaction."""
+    with transaction.atomic():
+        saved = form.save(commit=False)
+        saved.authority = request.authority
+        saved.save()
+        form.save_m2m()
+        event_record(
+            actor=request.user,
+            verb=verb,
+            target=saved,
+            authority=request.authority,
+            data=data(saved),
+        )
+    return saved
+
+
 def _rule_save(request, rule: RoutingRule | None):
     authority = request.authority
     form = RoutingRuleForm(request.POST or None, instance=rule, authority=authority)
@@ -80,18 +98,16 @@ def _rule_save(request, rule: RoutingRule | None):
                 draft_rule=draft,
             )
     elif request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save(commit=False)
-            saved.authority = authority
-            saved.save()
-            form.save_m2m()
-            event_record(
-                actor=request.user,
-                verb="routing.rule_saved",
-                target=saved,
-                authority=authority,
-                data={"name": saved.name, "service": saved.service_id, "new": rule is None},
-            )
+        _form_save(
+            request,
+            form,
+            verb="routing.rule_saved",
+            data=lambda saved: {
+                "name": saved.name,
+                "service": saved.service_id,
+                "new": rule is None,
+            },
+        )
         messages.success(request, _("Règle enregistrée."))
         return redirect("backoffice:routing_rules")
     return render(
@@ -141,18 +157,15 @@ def routing_settings(request):
     instance = RoutingSettings.objects.filter(authority=authority).first()
     form = RoutingSettingsForm(request.POST or None, instance=instance, authority=authority)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save(commit=False)
-            saved.authority = authority
-            saved.save()
-            form.save_m2m()
-            event_record(
-                actor=request.user,
-                verb="routing.settings_saved",
-                target=saved,
-                authority=authority,
-                data={"threshold": saved.auto_threshold, "enabled": saved.suggestions_enabled},
-            )
+        _form_save(
+            request,
+            form,
+            verb="routing.settings_saved",
+            data=lambda saved: {
+                "threshold": saved.auto_threshold,
+                "enabled": saved.suggestions_enabled,
+            },
+        )
         messages.success(request, _("Réglages enregistrés."))
         return redirect("backoffice:routing_rules")
     return render(
