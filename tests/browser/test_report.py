@@ -49,7 +49,11 @@ def test_a_person_reports_from_a_phone_and_sees_it_on_the_public_list(
     assert "Signalé" in page.inner_text("main")
     # The thumbnail is the public copy, served by the portal.
     thumbnail = page.locator("img.report-thumbnail")
-    assert thumbnail.evaluate("img => img.complete && img.naturalWidth > 0")
+    # Wait for it to load rather than racing it: loaded, it must have real pixels.
+    assert thumbnail.evaluate(
+        "img => img.complete ? img.naturalWidth > 0 : new Promise(done => {"
+        " img.onload = () => done(img.naturalWidth > 0); img.onerror = () => done(false); })"
+    )
     page.get_by_role("link", name="Nid de poule").click()
     assert report.public_id in page.inner_text("main")
 
