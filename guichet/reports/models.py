@@ -21,8 +21,10 @@ from guichet.reports.querysets import ReportQuerySet
 
 
 class ReportCategorySettings(models.Model):
-    """What makes two reports of a category the same problem: how close and how recent.
-    Empty values take the instance's defaults (GUICHET_REPORT_NEARBY_*)."""
+    """What makes two reports of a category the same problem (how close and how recent;
+    empty values take the instance's defaults, GUICHET_REPORT_NEARBY_*), and the promised
+    intervention delay when it is counted in hours rather than in the category's working
+    days."""
 
     category = models.OneToOneField(
         "cases.Category", on_delete=models.CASCADE, related_name="report_settings"
@@ -32,6 +34,18 @@ class ReportCategorySettings(models.Model):
     )
     nearby_days = models.PositiveIntegerField(
         _("ancienneté des signalements proches (jours)"), null=True, blank=True
+    )
+    # An urgent problem (a danger, a fallen tree) is promised in hours, counted round the
+    # clock (the on-call team works nights and holidays); empty, the category's delay in
+    # working days applies.
+    intervention_hours = models.PositiveIntegerField(
+        _("délai d'intervention promis (heures)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Heures comptées jour et nuit, week-ends et jours fériés compris. Laissez vide "
+            "pour appliquer le délai de la catégorie en jours ouvrés."
+        ),
     )
 
     class Meta:
@@ -88,6 +102,10 @@ class Report(models.Model):
     is_public = models.BooleanField(_("visible sur le portail"), default=True)
     # The day the intervention is planned for, when one is scheduled.
     planned_on = models.DateField(_("intervention prévue le"), null=True, blank=True)
+    # A promise in hours (the category's at the time of the report) and the moment it
+    # falls due; both empty when the promise is the case's own, in working days.
+    delay_hours = models.PositiveIntegerField(_("délai promis (heures)"), null=True, blank=True)
+    due_at = models.DateTimeField(_("intervention promise avant"), null=True, blank=True)
     # The answers to the category's extra fields (CategoryField), by code: they may name
     # a person, so only the agents read them.
     extra = models.JSONField(_("champs complémentaires"), default=dict, blank=True)
@@ -111,6 +129,7 @@ class Report(models.Model):
             models.Index(fields=["authority", "status", "created_at"], name="report_list_idx"),
             # Open311 and the public list read the newest first within a date window.
             models.Index(fields=["authority", "-created_at", "-id"], name="report_recent_idx"),
+            models.Index(fields=["authority", "status", "due_at"], name="report_due_at_idx"),
         ]
 
     def __str__(self) -> str:
@@ -224,6 +243,25 @@ class ReportFollower(models.Model):
 
 def _public_path(instance, filename):
     return f"reports/public/{instance.report.authority_id}/{filename}"
+
+
+class ReportNotice(models.Model):
+    """One follower told of one public status change: written in the same transaction as
+    the message queued for them, so that a worker stopped halfway through the followers
+    tells the others when the change is run again, and nobody twice."""
+
+    change = models.ForeignKey(ReportStatusChange, on_delete=models.CASCADE, related_name="notices")
+    follower = models.ForeignKey(ReportFollower, on_delete=models.CASCADE, related_name="notices")
+    # The message queued (an email or an SMS exchange of the case), when one was.
+    interaction = models.ForeignKey(
+        "interactions.Interaction", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["change", "follower"], name="unique_report_notice")
+        ]
 
 
 class ReportPhoto(models.Model):
