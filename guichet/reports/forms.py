@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +20,7 @@ from guichet.core.forms import MultipleFileInput, ServiceErrorsMixin
 from guichet.core.text import fold
 from guichet.reports.enums import ReportStatus
 from guichet.reports.fields import field_values_clean
-from guichet.reports.models import CategoryField, FieldDatatype
+from guichet.reports.models import CategoryField, FieldDatatype, ReportCategorySettings
 from guichet.reports.photos import photo_prepare, photos_check_count
 
 
@@ -32,12 +33,17 @@ class ReportCategoryGroup:
 
 
 def report_categories(authority) -> list[Category]:
-    """The authority's street-problem categories a person may report on the portal."""
+    """The authority's street-problem categories a person may report on the portal, each
+    with its promised delay in hours when it has one (`intervention_hours`)."""
+    hours = ReportCategorySettings.objects.filter(category=OuterRef("pk")).values(
+        "intervention_hours"
+    )[:1]
     return [
         c
         for c in Category.objects.filter(authority=authority, is_public_space=True)
         .active()
         .select_related("parent", "authority")
+        .annotate(intervention_hours=Subquery(hours))
         if c.offered_on(Channel.PORTAL)
     ]
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from guichet.reports.enums import (
     CASE_STATUS,
     FROM_CASE_STATUS,
+    OPEN_REPORT_STATUSES,
     REPORT_ACTIONS,
     REPORT_TRANSITIONS,
     FollowerRole,
@@ -136,6 +137,10 @@ class Report(models.Model):
         return self.public_id
 
     @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REPORT_STATUSES
+
+    @property
     def has_point(self) -> bool:
         return self.latitude is not None and self.longitude is not None
 
@@ -163,13 +168,11 @@ class Report(models.Model):
 
     @cached_property
     def due_state(self) -> str:
-        """ "past", "near" (one working day or less) or "" (the list pages set it for many
-        reports at once)."""
-        from guichet.reports.services import report_due_state, report_soon_limit
+        """ "past", "near" (a working day or two hours left) or "" (the list pages set it
+        for many reports at once)."""
+        from guichet.reports.services import report_due_clock
 
-        today = timezone.localdate()
-        soon = report_soon_limit(self.authority, today=today)
-        return report_due_state(self, today=today, soon=soon)
+        return report_due_clock(self.authority).state(self)
 
     @cached_property
     def extra_lines(self) -> list[tuple[str, str]]:

@@ -12,8 +12,8 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(authority=authority)
 
     def public(self):
-        """Reports the portal may show: public ones of an active category, whose case was
-        not anonymised (its point and address are then gone)."""
+        """Reports the portal may show: public ones whose case was not anonymised (its point
+        and address are then gone). A category closed since keeps its reports shown."""
         return self.filter(is_public=True, case__anonymised_at__isnull=True)
 
     def visible_to(self, user):
@@ -24,9 +24,12 @@ class ReportQuerySet(models.QuerySet):
             return self.none()
         return self.filter(case_visibility(user, "case"))
 
-    def due_by(self, day):
-        """Open reports whose promised date is `day` or before (near or past it)."""
-        return self.open().filter(case__due_on__lte=day)
+    def due_by(self, *, day, moment):
+        """Open reports near or past their promise: promised in working days by `day`, or
+        in hours by `moment`."""
+        return self.open().filter(
+            models.Q(due_at__isnull=True, case__due_on__lte=day) | models.Q(due_at__lte=moment)
+        )
 
     def for_map(self):
         return self.select_related("category", "case", "commune", "district")

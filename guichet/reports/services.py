@@ -61,14 +61,28 @@ def distance_meters(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     return 2 * EARTH_RADIUS_METERS * math.asin(min(1.0, math.sqrt(h)))
 
 
+def _category_settings(category: Category) -> ReportCategorySettings | None:
+    return ReportCategorySettings.objects.filter(category=category).first()
+
+
 def nearby_rule(category: Category) -> tuple[int, int]:
     """(radius in metres, window in days) for the category."""
     radius, days = settings.GUICHET_REPORT_NEARBY_RADIUS_METERS, settings.GUICHET_REPORT_NEARBY_DAYS
-    own = ReportCategorySettings.objects.filter(category=category).first()
+    own = _category_settings(category)
     if own is not None:
         radius = own.nearby_radius_meters or radius
         days = own.nearby_days or days
     return radius, days
+
+
+def intervention_hours(category: Category) -> int | None:
+    """The category's promised intervention delay in hours, or None when it is promised in
+    working days (the case's own delay). Reads the value `report_categories` annotates
+    when it is there."""
+    if hasattr(category, "intervention_hours"):
+        return category.intervention_hours or None
+    own = _category_settings(category)
+    return (own.intervention_hours or None) if own is not None else None
 
 
 @dataclass(frozen=True)
@@ -107,34 +121,73 @@ def reports_nearby(
     return found
 
 
-def report_promised_date(category: Category, *, today: dt.date | None = None) -> dt.date:
-    """The date the category's promised delay gives for a report sent today."""
+# A promise in hours is near in its last two hours; a promise in days, on its last
+# working day.
+NEAR_HOURS = 2
+
+
+@dataclass(frozen=True)
+class Promise:
+    """The promised intervention delay of a category, and when it falls for a report sent
+    at `now`: `due_at` for a promise in hours (round the clock), `due_on` for one in
+    working days (the case's due date)."""
+
+    hours: int | None
+    days: int
+    due_at: dt.datetime | None
+    due_on: dt.date | None
+
+
+def report_promise(category: Category, *, now: dt.datetime | None = None) -> Promise:
     from guichet.core.calendar import compute_due_date
 
-    today = today or timezone.localdate()
-    return compute_due_date(
+    now = now or timezone.now()
+    hours = intervention_hours(category)
+    if hours:
+        return Promise(hours, category.delay_days, now + dt.timedelta(hours=hours), None)
+    today = timezone.localdate(now)
+    due_on = compute_due_date(
         received_on=today,
         delay_days=category.delay_days,
         calendar=category.authority.calendar,
         today=today,
     ).due_on
+    return Promise(None, category.delay_days, None, due_on)
 
 
-def report_soon_limit(authority, *, today: dt.date | None = None) -> dt.date:
-    """The last day a promised date counts as near: one working day from today."""
-    today = today or timezone.localdate()
-    return authority.calendar.add_working_days(today, 1)
+@dataclass(frozen=True)
+class DueClock:
+    """What "near" and "past" mean now, for the promised dates of many reports at once."""
+
+    now: dt.datetime
+    today: dt.date
+    soon: dt.date  # the last day a promise in working days counts as near
+
+    @property
+    def near_at(self) -> dt.datetime:
+        """The moment up to which a promise in hours counts as near."""
+        return self.now + dt.timedelta(hours=NEAR_HOURS)
+
+    def state(self, report: Report) -> str:
+        """ "past", "near" or "" for an open report; "" for a closed one."""
+        if report.status not in OPEN_REPORT_STATUSES:
+            return ""
+        if report.due_at is not None:
+            if report.due_at < self.now:
+                return "past"
+            return "near" if report.due_at <= self.near_at else ""
+        due_on = report.case.due_on if report.case_id else None
+        if due_on is None:
+            return ""
+        if due_on < self.today:
+            return "past"
+        return "near" if due_on <= self.soon else ""
 
 
-def report_due_state(report: Report, *, today: dt.date, soon: dt.date) -> str:
-    """ "past" or "near" (within one working day) for an open report with a promised date,
-    else ""."""
-    due_on = report.case.due_on if report.case_id else None
-    if due_on is None or report.status not in OPEN_REPORT_STATUSES:
-        return ""
-    if due_on < today:
-        return "past"
-    return "near" if due_on <= soon else ""
+def report_due_clock(authority, *, now: dt.datetime | None = None) -> DueClock:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return DueClock(now=now, today=today, soon=authority.calendar.add_working_days(today, 1))
 
 
 # Locating ------------------------------------------------------------------------------------
@@ -314,9 +367,12 @@ def report_submit(
             elif territory.kind == TerritoryKind.COMMUNE and commune is None:
                 commune = territory
     now = timezone.now()
+    hours = intervention_hours(category)
     report = Report.objects.create(
         authority=authority,
         case=case,
+        delay_hours=hours,
+        due_at=case.received_at + dt.timedelta(hours=hours) if hours else None,
         category=case.category,
         public_id=report_public_id(authority=authority, year=timezone.localtime(now).year),
         created_at=case.received_at,

@@ -272,9 +272,10 @@ def test_the_public_status_follows_a_case_moved_from_the_case_pages(authority, p
 
 def test_the_promised_date_counts_working_days(authority, pothole):
     # Friday 4 December 2026 + 5 working days = Friday 11 December.
-    assert services.report_promised_date(pothole, today=dt.date(2026, 12, 4)) == dt.date(
-        2026, 12, 11
-    )
+    now = timezone.make_aware(dt.datetime(2026, 12, 4, 10, 0))
+    promise = services.report_promise(pothole, now=now)
+    assert (promise.hours, promise.days, promise.due_at) == (None, 5, None)
+    assert promise.due_on == dt.date(2026, 12, 11)
 
 
 def test_followers_need_a_contact_or_an_email(authority, pothole):

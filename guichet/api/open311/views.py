@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -215,9 +216,20 @@ def _photo_url(request, report: Report) -> str:
 
 def _request_row(request, report: Report, extensions: bool) -> dict:
     case = report.case
-    expected = None
-    if case.due_on:
+    expected, notice = report.due_at, ""
+    if report.delay_hours:
+        notice = ngettext(
+            "Intervention promise sous %(n)d heure.",
+            "Intervention promise sous %(n)d heures.",
+            report.delay_hours,
+        ) % {"n": report.delay_hours}
+    elif case.due_on:
         expected = timezone.make_aware(dt.datetime.combine(case.due_on, dt.time(18, 0)))
+        notice = ngettext(
+            "Intervention promise sous %(n)d jour ouvré.",
+            "Intervention promise sous %(n)d jours ouvrés.",
+            case.delay_days,
+        ) % {"n": case.delay_days}
     row = {
         "service_request_id": report.public_id,
         "status": _status(report),
@@ -227,7 +239,7 @@ def _request_row(request, report: Report, extensions: bool) -> dict:
         # The person's own words stay with the agents, as on the public pages.
         "description": "",
         "agency_responsible": case.service.name if case.service_id else "",
-        "service_notice": "",
+        "service_notice": notice,
         "requested_datetime": report.created_at,
         "updated_datetime": report.status_changed_at,
         "expected_datetime": expected,

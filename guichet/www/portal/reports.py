@@ -16,6 +16,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -67,10 +68,8 @@ def _map_context(authority) -> dict:
 
 
 def _delays(categories) -> list[dict]:
-    return [
-        {"category": c, "days": c.delay_days, "date": services.report_promised_date(c)}
-        for c in categories
-    ]
+    now = timezone.now()
+    return [{"category": c, "promise": services.report_promise(c, now=now)} for c in categories]
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,10 +7,10 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -68,21 +68,24 @@ def _filters(request, authority) -> tuple[dict, list[str]]:
     return chosen, errors
 
 
-def _open_reports(request, authority, chosen, *, today, soon):
+def _open_reports(request, authority, chosen, *, clock):
     reports = Report.objects.visible_to(request.user).filter(authority=authority).open()
     if chosen["category"] is not None:
         reports = reports.filter(category=chosen["category"])
     if chosen["status"]:
         reports = reports.filter(status=chosen["status"])
     if chosen["due"]:
-        reports = reports.due_by(soon)
-    return reports.for_map().order_by("case__due_on", "created_at", "id")
+        reports = reports.due_by(day=clock.soon, moment=clock.near_at)
+    # Promises in hours (the urgent ones) first, by the hour they fall due.
+    return reports.for_map().order_by(
+        F("due_at").asc(nulls_last=True), "case__due_on", "created_at", "id"
+    )
 
 
-def _with_due_state(reports, *, today, soon):
+def _with_due_state(reports, *, clock):
     for report in reports:
         # Computed here for all at once (the model would read the calendar for each).
-        report.due_state = services.report_due_state(report, today=today, soon=soon)
+        report.due_state = clock.state(report)
     return reports
 
 
@@ -91,14 +94,11 @@ def _with_due_state(reports, *, today, soon):
 def reports_map(request):
     authority = current_authority(request)
     chosen, errors = _filters(request, authority)
-    today = timezone.localdate()
-    soon = services.report_soon_limit(authority, today=today)
+    clock = services.report_due_clock(authority)
     reports = []
     if not errors:
         reports = _with_due_state(
-            list(_open_reports(request, authority, chosen, today=today, soon=soon)[:MAP_LIMIT]),
-            today=today,
-            soon=soon,
+            list(_open_reports(request, authority, chosen, clock=clock)[:MAP_LIMIT]), clock=clock
         )
     categories = Category.objects.filter(
         authority=authority, is_public_space=True, parent__isnull=False
@@ -115,7 +115,7 @@ def reports_map(request):
             "categories": categories,
             "statuses": [(s, ReportStatus(s).label) for s in OPEN_REPORT_STATUSES],
             "geojson_url": reverse("backoffice:reports_geojson") + (f"?{query}" if query else ""),
-            "soon": soon,
+            "soon": clock.soon,
             **_map_context(),
         },
         status=400 if errors else 200,
@@ -146,9 +146,8 @@ def reports_geojson(request):
             " ".join(errors) or _("La zone demandée n'est pas valide."),
             content_type="text/plain; charset=utf-8",
         )
-    today = timezone.localdate()
-    soon = services.report_soon_limit(authority, today=today)
-    reports = _open_reports(request, authority, chosen, today=today, soon=soon)
+    clock = services.report_due_clock(authority)
+    reports = _open_reports(request, authority, chosen, clock=clock)
     if box is not None:
         west, south, east, north = box
         reports = reports.in_box(south=south, west=west, north=north, east=east)
@@ -156,7 +155,7 @@ def reports_geojson(request):
         reports = reports.filter(latitude__isnull=False, longitude__isnull=False)
     features = []
     for report in reports[:MAP_LIMIT]:
-        due_state = services.report_due_state(report, today=today, soon=soon)
+        due_state = clock.state(report)
         features.append(
             {
                 "type": "Feature",
@@ -169,6 +168,7 @@ def reports_geojson(request):
                     "status_label": ReportStatus(report.status).label,
                     "place": report.place_label,
                     "due_on": report.case.due_on.isoformat() if report.case.due_on else None,
+                    "due_at": report.due_at.isoformat() if report.due_at else None,
                     "due_state": due_state,
                     "url": reverse("backoffice:case_detail", args=[report.case_id]),
                 },
