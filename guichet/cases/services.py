@@ -96,6 +96,8 @@ def _lock(case: Case) -> Case:
 # Other apps follow the lifecycle here (registered in their AppConfig.ready()): each is
 # called inside the transition's transaction with the case at its new status.
 TRANSITION_OBSERVERS: list = []
+# Likewise for a transfer to another service, called with the case in its new service.
+TRANSFER_OBSERVERS: list = []
 
 
 def _transition(case: Case, target: str, *, actor, verb: str, data: dict | None = None) -> str:
@@ -384,6 +386,8 @@ def case_transfer(*, actor, case: Case, service: Service, reason: str) -> Case:
     from guichet.routing.services import decision_note_transfer
 
     decision_note_transfer(case=case, service=service, actor=actor)
+    for observer in TRANSFER_OBSERVERS:
+        observer(case=case, previous=previous, actor=actor, reason=reason)
     by = actor.get_full_name() or actor.email if getattr(actor, "is_authenticated", False) else ""
     transaction.on_commit(lambda: case_transfer_notify.enqueue(case.pk, service.pk, by, reason))
     return case

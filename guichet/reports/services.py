@@ -607,6 +607,16 @@ def _status_record(
     if target not in OPEN_REPORT_STATUSES or target == ReportStatus.INVESTIGATING:
         report.planned_on = None
     report.save(update_fields=["status", "status_changed_at", "duplicate_of", "planned_on"])
+    if target not in OPEN_REPORT_STATUSES:
+        from guichet.reports.workorders import work_orders_cancel_planned
+
+        # Nobody goes out for a report that is over: its planned orders leave the day lists.
+        work_orders_cancel_planned(
+            actor=actor,
+            report=report,
+            reason=_("Signalement passé à l'état « %(status)s ».")
+            % {"status": ReportStatus(target).label},
+        )
     note = " ".join((note or "").split())[:500]
     change = ReportStatusChange.objects.create(report=report, status=target, at=now, note=note)
     event_record(

@@ -125,13 +125,26 @@ def work_order_create(
     if not team_can_plan(actor, team):
         raise PermissionDenied(_("Seul le responsable du service planifie ses équipes."))
     # Locked first, so that the same form sent twice at once waits here and finds the order.
-    report = Report.objects.select_for_update().select_related("case").get(pk=report.pk)
+    report = (
+        Report.objects.select_for_update().select_related("case", "case__service").get(pk=report.pk)
+    )
     if form_key:
         existing = WorkOrder.objects.filter(
             authority_id=report.authority_id, create_key=form_key
         ).first()
         if existing is not None:
             return existing
+    # The team's members act on the case when they close the order on site: a team of the
+    # service in charge, then.
+    if team.service_id != report.case.service_id:
+        raise ValidationError(
+            {
+                "team": _(
+                    "Choisissez une équipe du service en charge du signalement (%(service)s)."
+                )
+                % {"service": report.case.service.name}
+            }
+        )
     if not team.is_active:
         raise ValidationError({"team": _("Cette équipe n'est plus active.")})
     _check_day(planned_on)
@@ -217,6 +230,55 @@ def work_order_cancel(*, actor, order: WorkOrder, reason: str = "") -> WorkOrder
     return order
 
 
+def work_orders_cancel_planned(
+    *, actor, report: Report, reason: str, exclude_service_id: int | None = None
+) -> int:
+    """Cancel the orders still planned on a report (inside the caller's transaction): when
+    the report is over, or, with `exclude_service_id`, those of teams of other services
+    once its case has moved. Each cancellation has its event; the report's planned day is
+    cleared when no order is left on it. Returns how many were cancelled."""
+    orders = WorkOrder.objects.select_for_update().filter(
+        report=report, status=WorkOrderStatus.PLANNED
+    )
+    if exclude_service_id is not None:
+        orders = orders.exclude(team__service_id=exclude_service_id)
+    now = timezone.now()
+    reason = " ".join(reason.split())[:500]
+    cancelled = 0
+    for order in orders:
+        order.status = WorkOrderStatus.CANCELLED
+        order.cancel_reason = reason
+        order.closed_at = now
+        order.save(update_fields=["status", "cancel_reason", "closed_at"])
+        event_record(
+            actor=actor,
+            verb="work_order.cancelled",
+            target=order,
+            case=report.case,
+            data={"reason": reason, "automatic": True},
+        )
+        cancelled += 1
+    if cancelled and not report.work_orders.filter(status=WorkOrderStatus.PLANNED).exists():
+        Report.objects.filter(pk=report.pk).update(planned_on=None)
+        report.planned_on = None
+    return cancelled
+
+
+def work_orders_follow_transfer(*, case, previous, actor, reason: str) -> None:
+    """A case moved to another service: the orders its former service's teams had planned
+    on its report are cancelled (the new service plans its own). Called by the transfer,
+    inside its transaction."""
+    report = Report.objects.filter(case_id=case.pk).first()
+    if report is None:
+        return
+    work_orders_cancel_planned(
+        actor=actor,
+        report=report,
+        reason=_("Demande transférée au service %(service)s.") % {"service": case.service.name},
+        exclude_service_id=case.service_id,
+    )
+
+
 @transaction.atomic
 def work_order_close(
     *,
@@ -238,12 +300,21 @@ def work_order_close(
         return order
     if not work_order_can_close(actor, order):
         raise PermissionDenied(_("Vous n'intervenez pas sur ce bon."))
+    if order.status == WorkOrderStatus.CANCELLED:
+        raise ValidationError(
+            _("Ce bon d'intervention a été annulé : %(reason)s")
+            % {"reason": order.cancel_reason or _("sans motif indiqué.")}
+        )
     if order.status != WorkOrderStatus.PLANNED:
-        raise ValidationError(_("Ce bon d'intervention est déjà clos ou annulé."))
+        raise ValidationError(_("Ce bon d'intervention est déjà clos."))
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": _("Décrivez ce qui a été fait.")})
     report = order.report
+    # Done before the report moves, so that fixing the report does not cancel this order
+    # with the other planned ones.
+    order.status = WorkOrderStatus.DONE
+    order.save(update_fields=["status"])
     if photo is not None:
         stored = report_services.report_photo_add(actor=actor, report=report, photo=photo)
         stored.is_public = bool(publish_photo)
@@ -254,7 +325,6 @@ def work_order_close(
             report_services.report_fix(actor=actor, report=report)
         elif report.status != ReportStatus.IN_PROGRESS:
             report_services.report_start_work(actor=actor, report=report)
-    order.status = WorkOrderStatus.DONE
     order.closed_by = actor
     order.closed_at = timezone.now()
     order.closing_comment = comment

@@ -317,3 +317,10 @@ def test_the_case_page_map_may_load_the_configured_tiles(client_for, agent, repo
     assert 'data-tile-url="https://{s}.tuiles.example.org/{z}/{x}/{y}.png"' in (
         response.content.decode()
     )
+
+
+def test_the_case_page_warns_that_a_rejection_reason_is_public_for_a_report(
+    client_for, agent, report, case
+):
+    assert "data-public-reason" in text(client_for(agent).get(url("case_detail", report.case_id)))
+    assert "data-public-reason" not in text(client_for(agent).get(url("case_detail", case.pk)))

@@ -380,3 +380,67 @@ def test_a_team_of_another_authority_is_refused(report, other_authority, today):
         workorders.work_order_create(actor=boss, report=report, team=team, planned_on=today)
     report.refresh_from_db()
     assert report.status == ReportStatus.OPEN and not WorkOrder.objects.exists()
+
+
+# When the report or its case moves ----------------------------------------------------------
+
+
+def test_a_transfer_cancels_the_former_teams_orders_and_the_field_agent_is_told_why(
+    order, report, agent, etat_civil, today
+):
+    from guichet.cases.services import case_transfer
+
+    case_transfer(actor=agent, case=report.case, service=etat_civil, reason="Pas pour nous")
+    order.refresh_from_db()
+    report.refresh_from_db()
+    assert order.status == WorkOrderStatus.CANCELLED
+    assert etat_civil.name in order.cancel_reason
+    assert report.planned_on is None and report.status == ReportStatus.ACTION_SCHEDULED
+    assert not WorkOrder.objects.planned().on_day(today).exists()
+    event = Event.objects.get(verb="work_order.cancelled", target_id=str(order.pk))
+    assert event.data["automatic"] is True
+    with pytest.raises(ValidationError, match="a été annulé : Demande transférée"):
+        workorders.work_order_close(actor=agent, order=order, comment="Rebouché")
+
+
+def test_the_phone_page_tells_the_field_agent_the_order_was_cancelled(
+    client_for, order, report, agent, etat_civil
+):
+    from guichet.cases.services import case_transfer
+
+    case_transfer(actor=agent, case=report.case, service=etat_civil, reason="Pas pour nous")
+    response = client_for(agent).post(
+        url("workorder_close", order.pk),
+        {"comment": "Rebouché", "finished": "1", "form_key": uuid.uuid4().hex},
+    )
+    page = text(response)
+    assert "a été annulé" in page and etat_civil.name in page
+    order.refresh_from_db()
+    assert order.status == WorkOrderStatus.CANCELLED
+
+
+def test_a_report_fixed_from_its_case_leaves_no_order_planned(order, report, agent):
+    from guichet.reports.services import report_fix
+
+    report_fix(actor=agent, report=report, note="Réparé par une entreprise")
+    order.refresh_from_db()
+    assert order.status == WorkOrderStatus.CANCELLED
+    assert "Résolu" in order.cancel_reason
+
+
+def test_closing_an_order_fixes_the_report_and_keeps_the_order_done(order, report, agent):
+    workorders.work_order_close(actor=agent, order=order, comment="Rebouché à l'enrobé")
+    order.refresh_from_db()
+    report.refresh_from_db()
+    assert order.status == WorkOrderStatus.DONE and order.cancel_reason == ""
+    assert report.status == ReportStatus.FIXED
+
+
+def test_only_a_team_of_the_service_in_charge_is_planned(
+    client_for, report, team, admin_user, etat_civil, today
+):
+    registry = workorders.field_team_save(actor=admin_user, service=etat_civil, name="Accueil")
+    with pytest.raises(ValidationError, match="service en charge"):
+        plan(report, registry, admin_user, today)
+    page = text(client_for(admin_user).get(url("workorder_new", report.pk)))
+    assert team.name in page and "Accueil" not in page

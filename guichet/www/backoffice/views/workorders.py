@@ -137,14 +137,24 @@ def teams(request, pk: int | None = None):
 @require_http_methods(["GET", "POST"])
 def work_order_new(request, report_pk: int):
     report = get_report_for_user_or_404(request.user, report_pk)
+    # The teams of the service in charge of the report, among those the agent plans.
     teams = [
         t
         for t in FieldTeam.objects.plannable_by(request.user)
-        .filter(authority_id=report.authority_id, is_active=True)
+        .filter(
+            authority_id=report.authority_id,
+            service_id=report.case.service_id,
+            is_active=True,
+        )
         .select_related("service")
     ]
     if not teams:
-        raise PermissionDenied(_("Seul le responsable du service planifie ses équipes."))
+        raise PermissionDenied(
+            _(
+                "Seul le responsable du service en charge du signalement planifie ses "
+                "équipes, et ce service doit avoir une équipe active."
+            )
+        )
     errors: list[str] = []
     values = {"form_key": uuid.uuid4().hex, "planned_on": "", "planned_at": "", "team": ""}
     if request.method == "POST":
