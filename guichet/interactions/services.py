@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import make_msgid
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -134,10 +135,22 @@ def email_queue(
     body: str,
     visible_to_contact=True,
     purpose: str = "",
+    recipient: str = "",
 ) -> Interaction:
-    """Record an outgoing email and have the worker send it once the transaction commits."""
+    """Record an outgoing email and have the worker send it once the transaction commits.
+    It goes to the contact's address, or to `recipient` when given: a person known only by
+    an address (someone following a problem report) has no contact, and is sent to with
+    the same retries and recovery as everyone else. Raises ValidationError when there is
+    no valid address to send to."""
     from guichet.interactions.tasks import interaction_send_email
 
+    if recipient:
+        try:
+            validate_email(recipient)
+        except ValidationError as error:
+            raise ValidationError(_("Cette adresse de courriel n'est pas valide.")) from error
+    elif contact is None:
+        raise ValidationError(_("Aucune adresse de courriel : le message ne peut pas partir."))
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1] or "guichet.local"
     interaction = interaction_record(
         actor=actor,
@@ -150,7 +163,7 @@ def email_queue(
         body=body,
         idempotency_key=make_msgid("guichet", domain=domain),
         visible_to_contact=visible_to_contact,
-        recipient=contact.email,
+        recipient=recipient or contact.email,
         delivery_status=DeliveryStatus.QUEUED,
         purpose=purpose,
     )

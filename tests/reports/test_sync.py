@@ -215,7 +215,9 @@ def test_a_contact_who_refuses_email_is_told_by_sms(
     assert [m["to"] for m in sms_provider.messages] == ["+33611223344"]
 
 
-def test_the_sweep_tells_followers_of_a_change_whose_task_was_lost(agent, report):
+def test_the_sweep_tells_followers_of_a_change_whose_task_was_lost(
+    agent, report, django_capture_on_commit_callbacks
+):
     import time_machine
 
     from guichet.reports.tasks import report_notifications_sweep
@@ -225,7 +227,9 @@ def test_the_sweep_tells_followers_of_a_change_whose_task_was_lost(agent, report
     assert mail.outbox == []
     assert report_notifications_sweep.call() == 0  # too recent: its task may be on its way
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)):
-        assert report_notifications_sweep.call() == 1
+        # The message is queued by the sweep's run and sent once that run commits.
+        with django_capture_on_commit_callbacks(execute=True):
+            assert report_notifications_sweep.call() == 1
         assert [m.to for m in mail.outbox] == [["riverain@example.org"]]
         assert report_notifications_sweep.call() == 0
     with time_machine.travel(timezone.now() + dt.timedelta(days=3)):
