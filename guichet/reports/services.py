@@ -26,6 +26,7 @@ from guichet.core.events import event_record
 from guichet.core.files import CheckedFile
 from guichet.core.references import check_char, encode, next_number
 from guichet.interactions.services import interaction_claim
+from guichet.letters import acknowledgements
 from guichet.reports.enums import (
     CASE_STATUS,
     FROM_CASE_STATUS,
@@ -358,7 +359,11 @@ def report_submit(
         latitude=None if location.lat is None else Decimal(f"{location.lat:.6f}"),
         longitude=None if location.lon is None else Decimal(f"{location.lon:.6f}"),
         with_tracking_link=anonymous,
+        # The report's own receipt (below) replaces the case's: it speaks of the public
+        # number and of the intervention promised.
+        notify=False,
     )
+    acknowledgements.acknowledgement_schedule(case=case)
     commune = district = None
     if location.lat is not None:
         for territory in territories_at(authority.pk, location.lon, location.lat):
@@ -392,6 +397,7 @@ def report_submit(
         ReportFollower.objects.create(report=report, contact=contact, role=FollowerRole.REPORTER)
     elif email:
         ReportFollower.objects.create(report=report, email=email, role=FollowerRole.REPORTER)
+    _receipt_send(report=report, contact=contact, email=email, actor=actor)
     event_record(
         actor=actor,
         verb="report.submitted",
@@ -408,6 +414,44 @@ def report_submit(
         },
     )
     return report, token, True
+
+
+def _receipt_send(*, report: Report, contact, email: str, actor) -> None:
+    """The receipt of a report, to the address the person gave (their contact's, or the one
+    typed without an account), through the outbox: its number, the promise, its public page
+    and, without an account, the private tracking link (put in by the mail task)."""
+    from django.template.loader import render_to_string
+
+    from guichet.cases import tracking
+    from guichet.interactions.enums import Purpose
+    from guichet.interactions.services import email_queue
+    from guichet.reports.tasks import report_public_url
+
+    if contact is not None and not (contact.email and not contact.email_failing):
+        return
+    if contact is None and not email:
+        return
+    case = report.case
+    body = render_to_string(
+        "emails/report_registered.txt",
+        {
+            "report": report,
+            "case": case,
+            "url": report_public_url(report),
+            "tracking_url": tracking.LINK_PLACEHOLDER if case.tracking_nonce else "",
+        },
+    )
+    email_queue(
+        actor=actor,
+        authority=report.authority,
+        contact=contact,
+        recipient="" if contact is not None else email,
+        case=case,
+        subject=_("Votre signalement %(id)s a bien été enregistré") % {"id": report.public_id},
+        body=body,
+        visible_to_contact=contact is not None,
+        purpose=Purpose.RECEIPT,
+    )
 
 
 def _photo_store(*, report: Report, photo: PreparedPhoto, original, order: int) -> ReportPhoto:

@@ -1,0 +1,81 @@
+"""The receipt of a problem report: one email to the address the person gave, through the
+outbox, with the public number, the promise, the public page and, without an account,
+the private tracking link; none without an address, one for a form sent twice."""
+
+import datetime as dt
+import uuid
+
+import pytest
+import time_machine
+from django.core import mail
+
+from guichet.interactions.enums import Purpose
+from guichet.interactions.models import Interaction
+from guichet.reports.models import ReportCategorySettings
+from tests.reports.factories import street_categories, submit
+
+pytestmark = pytest.mark.django_db
+
+SATURDAY = dt.datetime(2026, 12, 12, 18, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def pothole(voirie):
+    return street_categories(voirie)[1]
+
+
+def receipts():
+    return Interaction.objects.filter(purpose=Purpose.RECEIPT)
+
+
+def test_a_person_without_an_account_gets_the_number_the_promise_and_the_private_link(
+    authority, pothole, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(SATURDAY, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            report = submit(authority, pothole, email="Riverain@Example.org")
+    receipt = receipts().get()
+    assert receipt.case_id == report.case_id and receipt.contact_id is None
+    assert receipt.recipient == "riverain@example.org"
+    assert not receipt.visible_to_contact
+    [message] = mail.outbox
+    assert message.to == ["riverain@example.org"]
+    assert report.public_id in message.subject
+    assert f"/{authority.slug}/signalements/{report.public_id}/" in message.body
+    assert "Intervention prévue au plus tard le vendredi 18 décembre 2026" in message.body
+    # The mail task put the private link in; the stored copy keeps the placeholder.
+    assert "[lien de suivi privé]" not in message.body and "/suivi/" in message.body
+    assert "[lien de suivi privé]" in receipt.body
+
+
+def test_an_urgent_report_promises_the_hour(authority, voirie, django_capture_on_commit_callbacks):
+    bench = street_categories(voirie)[2]
+    ReportCategorySettings.objects.create(category=bench, intervention_hours=4)
+    with time_machine.travel(SATURDAY, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            submit(authority, bench, email="riverain@example.org")
+    assert "Intervention promise avant le samedi 12 décembre 2026, 23:00" in mail.outbox[0].body
+
+
+def test_a_signed_in_citizen_gets_it_at_their_contact_address(
+    authority, pothole, citizen, citizen_contact, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(authority, pothole, actor=citizen, contact=citizen_contact)
+    receipt = receipts().get()
+    assert receipt.contact_id == citizen_contact.pk and receipt.visible_to_contact
+    assert mail.outbox[0].to == [citizen_contact.email]
+    assert "/suivi/" not in mail.outbox[0].body  # an account needs no private link
+
+
+def test_no_address_no_receipt_and_a_form_sent_twice_one_receipt(
+    authority, pothole, django_capture_on_commit_callbacks
+):
+    submit(authority, pothole)
+    assert not receipts().exists()
+    key = str(uuid.uuid4())
+    with django_capture_on_commit_callbacks(execute=True):
+        first = submit(authority, pothole, email="riverain@example.org", submission_key=key)
+        again = submit(authority, pothole, email="riverain@example.org", submission_key=key)
+    assert first.pk == again.pk
+    assert receipts().count() == 1 and len(mail.outbox) == 1
