@@ -178,18 +178,25 @@ def _follower_queue(
         contact.preferred_channel == Channel.SMS or not contact.can_receive_email
     )
     if by_sms:
-        interaction = sms_queue(
-            actor=None,
-            authority=report.authority,
-            contact=contact,
-            case=report.case,
-            body=messages["sms"],
-            purpose=Purpose.NOTIFICATION,
-        )
-        if not visible_to_contact:
-            Interaction.objects.filter(pk=interaction.pk).update(visible_to_contact=False)
-            interaction.visible_to_contact = False
-        return interaction
+        try:
+            with transaction.atomic():
+                interaction = sms_queue(
+                    actor=None,
+                    authority=report.authority,
+                    contact=contact,
+                    case=report.case,
+                    body=messages["sms"],
+                    purpose=Purpose.NOTIFICATION,
+                )
+        except ValidationError:
+            # SMS refused (the person opted out, no gateway): an address still reaches them.
+            if not contact.can_receive_email:
+                raise
+        else:
+            if not visible_to_contact:
+                Interaction.objects.filter(pk=interaction.pk).update(visible_to_contact=False)
+                interaction.visible_to_contact = False
+            return interaction
     if contact.can_receive_email:
         return email_queue(contact=contact, visible_to_contact=visible_to_contact, **email)
     return None

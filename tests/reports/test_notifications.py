@@ -403,3 +403,30 @@ def test_a_message_that_cannot_be_queued_does_not_stop_the_others(
     [record] = [r for r in caplog.records if r.name == "guichet.reports.tasks"]
     assert str(notice.follower_id) in record.getMessage()
     assert "698765432" not in caplog.text and "Martin" not in caplog.text
+
+
+def test_a_person_who_stopped_sms_is_told_by_email_when_they_have_an_address(
+    authority,
+    agent,
+    pothole,
+    sms_provider,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    stopped = contact_create(
+        actor=agent,
+        authority=authority,
+        first_name="Zoé",
+        birth_name="Martin",
+        email="zoe@example.org",
+        mobile="0698765432",
+        preferred_channel=Channel.SMS,
+    )
+    SmsOptOut.objects.create(authority=authority, number="+33698765432")
+    report = submit(authority, pothole, contact=stopped)
+    change = investigated(agent, report)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert report_status_notify.call(change.pk) == 1
+    assert sms_provider.messages == []
+    assert sent() == ["zoe@example.org"]
+    assert ReportNotice.objects.get(follower__contact=stopped).interaction.channel == Channel.EMAIL
