@@ -287,6 +287,7 @@ def report_submit(
     contact=None,
     email: str = "",
     extra: dict | None = None,
+    channel: str = Channel.PORTAL,
 ) -> tuple[Report, str | None, bool]:
     """A problem report sent from the portal, exactly once per form: a resent form (a
     double click) gives back the first report. Opens the case in the public-space category
@@ -294,14 +295,17 @@ def report_submit(
     its reporter as the first follower (a contact, an email alone, or nobody: a report
     needs no identification). `contact` may be a callable, called only for a new
     submission. `extra` holds the answers to the category's extra fields, by code: when
-    given, they are checked (a required one missing is refused). Returns the report, the
-    private tracking token for a person without an account, and whether this call created
-    it."""
+    given, they are checked (a required one missing is refused). `channel` is the door it
+    came by: the portal's form, or the API (Open311), where a description is optional as
+    the GeoReport specification has it. Returns the report, the private tracking token for
+    a person without an account, and whether this call created it."""
     if category.authority_id != authority.pk:
         raise ValidationError({"category": _("Cette catégorie n'appartient pas à la commune.")})
     if not (category.is_public_space and category.is_active):
         raise ValidationError({"category": _("Choisissez un type de problème dans la liste.")})
-    if not category.offered_on(Channel.PORTAL):
+    if channel not in (Channel.PORTAL, Channel.API):
+        raise ValueError(f"report_submit takes the portal or the API, not {channel!r}")
+    if not category.offered_on(channel):
         raise ValidationError({"category": _("Ce signalement ne peut pas être fait en ligne.")})
     _check_point(location.lat, location.lon)
     address_text = " ".join((address_text or "").split())[:255]
@@ -315,7 +319,7 @@ def report_submit(
             }
         )
     description = (description or "").strip()
-    if not description:
+    if not description and channel == Channel.PORTAL:
         raise ValidationError({"description": _("Décrivez le problème en quelques mots.")})
     photos_check_count(len(photos))
     email = (email or "").strip().lower()
@@ -327,7 +331,7 @@ def report_submit(
     interaction, created = interaction_claim(
         actor=actor,
         authority=authority,
-        channel=Channel.PORTAL,
+        channel=channel,
         direction=Direction.IN,
         subject=_subject(category, location.address_label or address_text),
         body=description,
@@ -353,7 +357,7 @@ def report_submit(
         contact=contact,
         subject=_subject(category, place),
         description=description,
-        channel=Channel.PORTAL,
+        channel=channel,
         interaction=interaction,
         location_label=place,
         latitude=None if location.lat is None else Decimal(f"{location.lat:.6f}"),
