@@ -256,7 +256,12 @@ def seed_extras(*, out=lambda message: None) -> None:
         "the routing suggestion is being trained by the worker."
     )
     # The other areas' demo rows, each safe to run again.
-    for module in ("guichet.letters.demo", "guichet.register.demo", "guichet.telephony.demo"):
+    for module in (
+        "guichet.letters.demo",
+        "guichet.register.demo",
+        "guichet.telephony.demo",
+        "guichet.reports.demo",
+    ):
         try:
             seed = importlib.import_module(module).demo_seed
         except (ImportError, AttributeError):
