@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,7 +45,7 @@ from guichet.reports.models import (
     ReportStatusChange,
 )
 from guichet.reports.photos import PreparedPhoto, photos_check_count
-from guichet.territories.models import TerritoryKind
+from guichet.territories.models import Territory, TerritoryKind
 from guichet.territories.services import territories_at
 
 EARTH_RADIUS_METERS = 6_371_008.8
@@ -199,21 +200,52 @@ class Location:
     lat: float | None
     lon: float | None
     address_label: str  # the geocoder's label, empty without one
+    # True when the point is a guess (the geocoder's reading of typed words, the position a
+    # photo recorded), not one the person placed: outside the authority's territory, it is
+    # dropped rather than refused.
+    guessed: bool = False
 
 
-def report_locate(*, lat=None, lon=None, address: str = "") -> Location:
+def authority_area(authority) -> tuple[float, float, float, float] | None:
+    """(south, west, north, east) around the authority's communes with an outline, or None
+    when none is loaded (nothing then says where the authority ends)."""
+    box = Territory.objects.filter(
+        authority=authority, kind=TerritoryKind.COMMUNE, geometry__isnull=False
+    ).aggregate(
+        south=Min("min_lat"), west=Min("min_lon"), north=Max("max_lat"), east=Max("max_lon")
+    )
+    if box["south"] is None:
+        return None
+    return box["south"], box["west"], box["north"], box["east"]
+
+
+def _in_area(authority, lat: float, lon: float) -> bool:
+    return any(t.kind == TerritoryKind.COMMUNE for t in territories_at(authority.pk, lon, lat))
+
+
+def report_locate(
+    *, lat=None, lon=None, address: str = "", authority=None, guessed: bool = False
+) -> Location:
     """Where the report is: the point given (named by reverse geocoding), else the typed
-    address looked up. Never raises for a geocoder down: the point or the words alone are
-    kept. Called before the submission's transaction (it may wait on the network)."""
+    address looked up, near the authority and within its communes when their outlines are
+    loaded (a "rue de la Mairie" exists in thousands of towns: one elsewhere is no answer).
+    A point read from a photo is passed with `guessed`. Never raises for a geocoder down:
+    the point or the words alone are kept. Called before the submission's transaction (it
+    may wait on the network)."""
     finder = geocoder()
     if lat is not None and lon is not None:
         found = finder.reverse(lat, lon) if finder.available else None
-        return Location(lat, lon, found.label[:255] if found else "")
+        return Location(lat, lon, found.label[:255] if found else "", guessed=guessed)
     address = " ".join((address or "").split())
-    if address and finder.available:
-        results = finder.search(address, limit=1)
-        if results:
-            return Location(results[0].lat, results[0].lon, results[0].label[:255])
+    if not (address and finder.available):
+        return Location(None, None, "")
+    area = authority_area(authority) if authority is not None else None
+    near = None
+    if area is not None:
+        near = ((area[0] + area[2]) / 2, (area[1] + area[3]) / 2)
+    for found in finder.search(address, near=near, limit=5):
+        if area is None or _in_area(authority, found.lat, found.lon):
+            return Location(found.lat, found.lon, found.label[:255], guessed=True)
     return Location(None, None, "")
 
 
@@ -308,6 +340,24 @@ def report_submit(
     if not category.offered_on(channel):
         raise ValidationError({"category": _("Ce signalement ne peut pas être fait en ligne.")})
     _check_point(location.lat, location.lon)
+    places = []
+    if location.lat is not None:
+        places = territories_at(authority.pk, location.lon, location.lat)
+        outside = not any(t.kind == TerritoryKind.COMMUNE for t in places)
+        if outside and authority_area(authority) is not None:
+            if not location.guessed:
+                raise ValidationError(
+                    {
+                        "latitude": _(
+                            "Ce point est en dehors du territoire de %(name)s : placez-le "
+                            "sur la carte, dans la commune."
+                        )
+                        % {"name": authority.city or authority.name}
+                    }
+                )
+            # A guess in another town (an address found there, a photo taken there): the
+            # person's own words are kept.
+            location, places = Location(None, None, ""), []
     address_text = " ".join((address_text or "").split())[:255]
     if location.lat is None and not address_text:
         raise ValidationError(
@@ -370,7 +420,7 @@ def report_submit(
     acknowledgements.acknowledgement_schedule(case=case)
     commune = district = None
     if location.lat is not None:
-        for territory in territories_at(authority.pk, location.lon, location.lat):
+        for territory in places:
             if territory.kind == TerritoryKind.DISTRICT and district is None:
                 district = territory
             elif territory.kind == TerritoryKind.COMMUNE and commune is None:

@@ -67,10 +67,41 @@ def test_a_report_opens_a_case_with_its_point_and_is_placed_in_its_district(auth
     assert Event.objects.filter(verb="report.submitted", target_id=str(report.pk)).exists()
 
 
-def test_a_point_outside_every_territory_has_none(authority, pothole):
+def test_a_point_outside_the_communes_is_refused_in_french(authority, pothole):
     town_territories(authority)
+    with pytest.raises(ValidationError) as refused:
+        submit(authority, pothole, lat=LAT + 1, lon=LON)
+    assert "en dehors du territoire" in refused.value.message_dict["latitude"][0]
+    assert not Report.objects.exists()
+
+
+def test_without_outlines_a_point_anywhere_is_kept_with_no_territory(authority, pothole):
     report = submit(authority, pothole, lat=LAT + 1, lon=LON)
-    assert report.commune is None and report.district is None
+    assert report.has_point and report.commune is None and report.district is None
+
+
+def test_a_typed_address_is_looked_up_near_the_town_and_never_placed_in_another(
+    authority, pothole, address_base
+):
+    town_territories(authority)
+    # Only Autreville, far from Testville, answers this one.
+    elsewhere = services.report_locate(address="Mairie, 99200 Autreville", authority=authority)
+    assert (elsewhere.lat, elsewhere.address_label) == (None, "")
+    # Without the town's outlines, nothing says it is elsewhere: the address is taken.
+    assert services.report_locate(address="Mairie, 99200 Autreville").lat == 45.2
+    here = services.report_locate(address="8 rue de la Mairie", authority=authority)
+    assert here.guessed and "Testville" in here.address_label
+    path, params = address_base.requests[-1]
+    assert path == "/search/" and params["lat"] and params["lon"]  # searched near the town
+    # A guessed point outside the town (a photo taken elsewhere) is dropped, the words kept.
+    report = submit(
+        authority,
+        pothole,
+        location=services.Location(45.2, 3.1, "3 Rue de la Mairie 99200 Autreville", True),
+        address_text="3 rue de la Mairie",
+    )
+    assert not report.has_point and report.address_label == ""
+    assert "3 rue de la Mairie" in report.case.location_label
 
 
 def test_the_same_form_sent_twice_gives_one_report(authority, pothole):
