@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -447,11 +448,16 @@ def report_submit(
     originals = list(interaction.attachments.order_by("id"))
     for order, (photo, original) in enumerate(zip(photos, originals, strict=True)):
         _photo_store(report=report, photo=photo, original=original, order=order)
+    follower = None
     if contact is not None:
-        ReportFollower.objects.create(report=report, contact=contact, role=FollowerRole.REPORTER)
+        follower = ReportFollower.objects.create(
+            report=report, contact=contact, role=FollowerRole.REPORTER
+        )
     elif email:
-        ReportFollower.objects.create(report=report, email=email, role=FollowerRole.REPORTER)
-    _receipt_send(report=report, contact=contact, email=email, actor=actor)
+        follower = ReportFollower.objects.create(
+            report=report, email=email, role=FollowerRole.REPORTER
+        )
+    _receipt_send(report=report, contact=contact, email=email, follower=follower, actor=actor)
     event_record(
         actor=actor,
         verb="report.submitted",
@@ -470,7 +476,7 @@ def report_submit(
     return report, token, True
 
 
-def _receipt_send(*, report: Report, contact, email: str, actor) -> None:
+def _receipt_send(*, report: Report, contact, email: str, follower, actor) -> None:
     """The receipt of a report, to the address the person gave (their contact's, or the one
     typed without an account), through the outbox: its number, the promise, its public page
     and, without an account, the private tracking link (put in by the mail task)."""
@@ -493,6 +499,7 @@ def _receipt_send(*, report: Report, contact, email: str, actor) -> None:
             "case": case,
             "url": report_public_url(report),
             "tracking_url": tracking.LINK_PLACEHOLDER if case.tracking_nonce else "",
+            "stop_url": report_follower_stop_url(follower) if follower else "",
         },
     )
     email_queue(
@@ -607,6 +614,61 @@ def report_follow(
             data={"follower": follower.pk if follower else None, "by_email": bool(email)},
         )
     return follower, created
+
+
+_STOP_SALT = "guichet.reports.follower-stop"
+
+
+def follower_stop_token(follower: ReportFollower) -> str:
+    """The secret of a follower's "stop following" link: signed, so it cannot be guessed
+    from the follower's number, and valid as long as they follow."""
+    return signing.dumps(follower.pk, salt=_STOP_SALT, compress=True)
+
+
+def follower_for_stop_token(token: str) -> ReportFollower | None:
+    """The follower a stop link names (perhaps already gone: `anonymised_at` is then set),
+    or None for a link that was never given."""
+    try:
+        pk = signing.loads(token, salt=_STOP_SALT)
+    except signing.BadSignature:
+        return None
+    return (
+        ReportFollower.objects.filter(pk=pk)
+        .select_related("report", "report__authority", "report__category")
+        .first()
+    )
+
+
+def report_follower_stop_url(follower: ReportFollower) -> str:
+    from django.urls import reverse
+
+    path = reverse(
+        "portal:report_unfollow",
+        args=[follower.report.authority.slug, follower_stop_token(follower)],
+    )
+    return settings.SITE_URL + path
+
+
+@transaction.atomic
+def report_unfollow(*, actor, follower: ReportFollower) -> ReportFollower:
+    """A follower asks to be told nothing more (the link in every message they get): their
+    address or contact is removed from the report, the row kept, emptied, for the count of
+    people concerned. Asking twice changes nothing."""
+    follower = ReportFollower.objects.select_for_update().get(pk=follower.pk)
+    if follower.anonymised_at is not None:
+        return follower
+    follower.contact = None
+    follower.email = ""
+    follower.anonymised_at = timezone.now()
+    follower.save(update_fields=["contact", "email", "anonymised_at"])
+    event_record(
+        actor=actor,
+        verb="report.unfollowed",
+        target=follower.report,
+        case=follower.report.case,
+        data={"follower": follower.pk},
+    )
+    return follower
 
 
 # Field status transitions --------------------------------------------------------------------

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+# Where each follower's own "stop following" link goes in a message rendered once for all.
+STOP_PLACEHOLDER = "[lien pour ne plus suivre]"
+
+
 def report_public_url(report) -> str:
     return settings.SITE_URL + reverse(
         "portal:report_detail", args=[report.authority.slug, report.public_id]
@@ -101,6 +105,7 @@ def _status_messages(change) -> dict[str, str]:
         "original": original,
         "url": report_public_url(report),
         "original_url": report_public_url(original) if original else "",
+        "stop_url": STOP_PLACEHOLDER,
     }
     with override(settings.LANGUAGE_CODE):
         return {
@@ -157,6 +162,7 @@ def _follower_queue(
     from guichet.interactions.enums import Purpose
     from guichet.interactions.models import Interaction
     from guichet.interactions.services import email_queue
+    from guichet.reports.services import report_follower_stop_url
     from guichet.telephony.sms import sms_number_for, sms_queue
 
     contact = follower.contact
@@ -165,7 +171,8 @@ def _follower_queue(
         "authority": report.authority,
         "case": report.case,
         "subject": messages["subject"],
-        "body": messages["body"],
+        # Each follower's own link to stop following.
+        "body": messages["body"].replace(STOP_PLACEHOLDER, report_follower_stop_url(follower)),
         "purpose": Purpose.NOTIFICATION,
     }
     if contact is None:

@@ -79,3 +79,72 @@ def test_no_address_no_receipt_and_a_form_sent_twice_one_receipt(
         again = submit(authority, pothole, email="riverain@example.org", submission_key=key)
     assert first.pk == again.pk
     assert receipts().count() == 1 and len(mail.outbox) == 1
+
+
+# Stop following ------------------------------------------------------------------------------
+
+
+def stop_link(body):
+    import re
+
+    return re.search(r"https?://\S+/ne-plus-suivre/\S+/", body).group(0)
+
+
+def test_each_message_carries_the_follower_own_link_to_stop_following(
+    authority, pothole, agent, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from guichet.core.models import Event
+    from guichet.reports import services
+    from guichet.reports.models import ReportFollower
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = submit(authority, pothole, email="riverain@example.org")
+        services.report_follow(actor=None, report=report, email="voisin@example.org")
+    receipt_link = stop_link(mail.outbox[0].body)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_investigate(actor=agent, report=report)
+    links = {m.to[0]: stop_link(m.body) for m in mail.outbox[1:]}
+    assert set(links) == {"riverain@example.org", "voisin@example.org"}
+    assert links["riverain@example.org"] == receipt_link != links["voisin@example.org"]
+
+    client = Client()
+    path = links["voisin@example.org"].split("://", 1)[1].split("/", 1)[1]
+    page = client.get("/" + path)
+    assert page.status_code == 200 and report.public_id in page.content.decode()
+    assert page["Cache-Control"] == "private, no-store"
+    assert client.post("/" + path).status_code == 200
+    assert client.post("/" + path).status_code == 200  # sent twice: still fine
+    again = client.get("/" + path)  # the link has done its work, and says so
+    assert again.status_code == 200 and "Vous ne suivez plus" in again.content.decode()
+    neighbour = ReportFollower.objects.get(report=report, role="me_too")
+    assert neighbour.email == "" and neighbour.anonymised_at is not None
+    assert Event.objects.filter(verb="report.unfollowed").count() == 1
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_fix(actor=agent, report=report)
+    assert [m.to for m in mail.outbox] == [["riverain@example.org"]]
+
+
+def test_a_forged_or_foreign_stop_link_is_not_found(authority, other_authority, pothole):
+    from django.test import Client
+
+    from guichet.reports import services
+
+    report = submit(authority, pothole, email="riverain@example.org")
+    follower = report.followers.get()
+    token = services.follower_stop_token(follower)
+    client = Client()
+    assert (
+        client.get(f"/{authority.slug}/signalements/ne-plus-suivre/{follower.pk}/").status_code
+        == 404
+    )
+    assert client.get(f"/{authority.slug}/signalements/ne-plus-suivre/{token}x/").status_code == 404
+    assert (
+        client.get(f"/{other_authority.slug}/signalements/ne-plus-suivre/{token}/").status_code
+        == 404
+    )
+    follower.refresh_from_db()
+    assert follower.email == "riverain@example.org"

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from guichet.www.portal import catalogue, reports, views
+from guichet.www.portal import catalogue, following, reports, views
 
 app_name = "portal"
 urlpatterns = [
@@ -15,6 +15,11 @@ urlpatterns = [
         name="attachment",
     ),
     path("suivi/<str:token>/", views.track, name="track"),
+    path(
+        "signalements/ne-plus-suivre/<str:token>/",
+        following.report_unfollow,
+        name="report_unfollow",
+    ),
     path("signalements/", include(reports.report_urlpatterns)),
     path("demarches/", catalogue.procedures, name="procedures"),
     path("demarches/<int:pk>/", catalogue.procedure, name="procedure"),
