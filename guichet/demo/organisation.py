@@ -6,7 +6,6 @@ they also work on an instance whose organisation was edited since.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import random
 from collections.abc import Iterable
@@ -32,6 +31,7 @@ from guichet.core.text import fold
 from guichet.demo import catalogue as cat
 from guichet.demo import demands as dem
 from guichet.demo.bulk import Out, quiet
+from guichet.reports.taxonomy import StreetRoot, read_street_taxonomy
 
 DATA_DIR = Path(settings.BASE_DIR).parent / "shared" / "data"
 TAXONOMY_CSV = DATA_DIR / "taxonomy" / "dansmarue-categories.csv"
@@ -55,54 +55,6 @@ def closing_days(years: Iterable[int]) -> list[str]:
 
 def _slug_email(first: str, last: str) -> str:
     return f"{fold(first).replace(' ', '-')}.{fold(last).replace(' ', '-')}"
-
-
-@dataclass
-class StreetRoot:
-    label: str
-    external_id: str
-    active: bool
-    leaves: list[tuple[str, str]]  # (label, external id)
-
-
-def read_street_taxonomy(path: Path) -> list[StreetRoot] | None:
-    """The DansMaRue roots and their active leaves; None when the file is not there."""
-    if not path.exists():
-        return None
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    by_id = {r["id"]: r for r in rows}
-
-    def chain_active(row) -> bool:
-        while row is not None:
-            if row["actif"] != "1":
-                return False
-            row = by_id.get(row["parent_id"])
-        return True
-
-    roots = [r for r in rows if not r["parent_id"]]
-    result = []
-    for root in roots:
-        leaves = [
-            r
-            for r in rows
-            if r["root"] == root["libelle"]
-            and r["is_leaf"] == "True"
-            and r["parent_id"]
-            and chain_active(r)
-        ]
-        labels = [r["libelle"] for r in leaves]
-        named = []
-        for leaf in leaves:
-            label = leaf["libelle"]
-            parent = by_id.get(leaf["parent_id"])
-            # The same label under two branches ("Revêtement manquant" under roads and
-            # pavements) is told apart by its branch.
-            if labels.count(label) > 1 and parent is not None and parent is not root:
-                label = f"{label} ({parent['libelle']})"
-            named.append((label[:200], leaf["id"]))
-        result.append(StreetRoot(root["libelle"], root["id"], root["actif"] == "1", named))
-    return result
 
 
 def _fallback_street_roots() -> list[StreetRoot]:
