@@ -298,6 +298,36 @@ class ReportPhoto(models.Model):
 
 
 class FieldTeamQuerySet(models.QuerySet):
+    @staticmethod
+    def still_in_service(user_field: str, service_field: str) -> models.Exists:
+        """Whether a team member is still an agent of the team's service (the rule a member
+        is chosen by): an agent moved to another service stays listed in the team until a
+        planner tidies it up, and meanwhile counts for nothing."""
+        from guichet.authorities.models import Membership
+
+        return models.Exists(
+            Membership.objects.filter(
+                user_id=models.OuterRef(user_field), service_id=models.OuterRef(service_field)
+            )
+        )
+
+    def with_member(self, user):
+        """The teams the agent belongs to as a current agent of the team's service."""
+        links = FieldTeam.members.through.objects.filter(user_id=user.pk).filter(
+            self.still_in_service("user_id", "fieldteam__service_id")
+        )
+        return self.filter(pk__in=links.values("fieldteam_id"))
+
+    def member_links(self):
+        """The members of these teams, each link with its `user` and `current` (still an
+        agent of the team's service), in one query."""
+        return (
+            FieldTeam.members.through.objects.filter(fieldteam__in=self.values("pk"))
+            .annotate(current=self.still_in_service("user_id", "fieldteam__service_id"))
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name", "user__email")
+        )
+
     def visible_to(self, user):
         """Teams of the agent's services (and those under the services they manage), every
         team of an authority they administer, and the teams they belong to."""
@@ -307,11 +337,7 @@ class FieldTeamQuerySet(models.QuerySet):
         return self.filter(
             Q(service_id__in=scope.service_ids)
             | Q(authority_id__in=scope.admin_authority_ids)
-            | Q(
-                pk__in=FieldTeam.members.through.objects.filter(user_id=user.pk).values(
-                    "fieldteam_id"
-                )
-            )
+            | Q(pk__in=FieldTeam.objects.with_member(user).values("pk"))
         )
 
     def plannable_by(self, user):
@@ -330,9 +356,8 @@ class WorkOrderQuerySet(models.QuerySet):
         scope = user.scope
         if not scope.is_agent:
             return self.none()
-        member_of = FieldTeam.members.through.objects.filter(user_id=user.pk).values("fieldteam_id")
         return self.filter(
-            Q(team_id__in=member_of)
+            Q(team_id__in=FieldTeam.objects.with_member(user).values("pk"))
             | Q(report__case__service_id__in=scope.service_ids)
             | Q(authority_id__in=scope.admin_authority_ids)
         )
@@ -344,8 +369,15 @@ class WorkOrderQuerySet(models.QuerySet):
         return self.filter(planned_on=day)
 
     def for_day_list(self):
+        # The place of each stop names the report's district and commune.
         return self.select_related(
-            "report", "report__category", "report__case", "team", "closed_by"
+            "report",
+            "report__category",
+            "report__case",
+            "report__commune",
+            "report__district",
+            "team",
+            "closed_by",
         )
 
 

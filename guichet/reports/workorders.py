@@ -33,11 +33,12 @@ def team_can_plan(user, team: FieldTeam) -> bool:
 
 
 def work_order_can_close(user, order: WorkOrder) -> bool:
-    """Members of the team, agents acting on the report's case, and planners."""
+    """Members of the team (still agents of its service), agents acting on the report's
+    case, and planners."""
     return (
-        order.team.members.filter(pk=user.pk).exists()
-        or case_can_act(user, order.report.case)
+        case_can_act(user, order.report.case)
         or team_can_plan(user, order.team)
+        or FieldTeam.objects.with_member(user).filter(pk=order.team_id).exists()
     )
 
 

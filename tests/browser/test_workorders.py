@@ -1,9 +1,12 @@
 """In a real browser on a phone-sized screen: a field agent opens the team's day, opens an
-order, closes it with a comment and a photo from the phone, and the report is fixed with
-its follower told."""
+order and sees the citizen's photo, closes it with a comment and a photo from the phone, and
+the report is fixed with its follower told."""
+
+import io
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -18,13 +21,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_a_field_agent_closes_an_order_from_a_phone(new_page, authority, voirie, agent, manager):
     pothole = street_categories(voirie)[1]
-    report = submit(authority, pothole, email="riverain@example.org")
+    report = submit(
+        authority, pothole, email="riverain@example.org", photos=[io.BytesIO(phone_jpeg())]
+    )
     team = workorders.field_team_save(
         actor=manager, service=voirie, name="Équipe chaussée", members=[agent]
     )
     order = workorders.work_order_create(
         actor=manager, report=report, team=team, planned_on=timezone.localdate()
     )
+    photo = report.photos.get()
     mail.outbox.clear()
 
     page = new_page(mobile=True)
@@ -35,6 +41,17 @@ def test_a_field_agent_closes_an_order_from_a_phone(new_page, authority, voirie,
     page.get_by_role("link", name=f"{report.public_id} — {pothole.label}").click()
 
     expect(page.locator("[data-address]")).to_be_visible()
+    # The citizen's photo, served to the agents who see the order (the test server alone
+    # would also serve the stored file's own path): wait for it to load rather than racing
+    # it; it must have pixels.
+    thumbnail = page.get_by_role("img", name="Photo 1 du signalement")
+    expect(thumbnail).to_have_attribute(
+        "src", reverse("backoffice:workorder_photo_thumbnail", args=[order.pk, photo.pk])
+    )
+    assert thumbnail.evaluate(
+        "img => img.complete ? img.naturalWidth > 0 : new Promise(done => {"
+        " img.onload = () => done(img.naturalWidth > 0); img.onerror = () => done(false); })"
+    )
     geo = page.locator("a[data-geo]")
     expect(geo).to_have_attribute(
         "href",
@@ -57,7 +74,7 @@ def test_a_field_agent_closes_an_order_from_a_phone(new_page, authority, voirie,
     report.refresh_from_db()
     assert order.status == WorkOrderStatus.DONE and order.closed_by == agent
     assert report.status == ReportStatus.FIXED
-    assert report.photos.get().is_public
+    assert report.photos.filter(is_public=True).count() == 2
     assert [(m.to, m.subject) for m in mail.outbox] == [
         (["riverain@example.org"], f"Signalement {report.public_id} : Résolu")
     ]

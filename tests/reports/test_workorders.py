@@ -1,6 +1,8 @@
 """Work orders for field teams: planning schedules the report and tells its followers once,
-the field agent closes an order with a comment and a photo (fixed, or still in progress),
-planners reschedule and cancel, the same form sent twice acts once, and who may see what."""
+the field agent sees the report's photos and closes an order with a comment and a photo
+(fixed, or still in progress; a refused close keeps what was typed), planners reschedule
+and cancel, the same form sent twice acts once, a cancelled order says why, and who may see
+what (a member moved out of the team's service no longer counts)."""
 
 import datetime as dt
 import io
@@ -15,14 +17,25 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from guichet.accounts.models import User
+from guichet.authorities.models import Membership
 from guichet.cases.enums import Status
 from guichet.core.models import Event
 from guichet.reports import workorders
 from guichet.reports.enums import ReportStatus
 from guichet.reports.models import WorkOrder, WorkOrderStatus
 from guichet.reports.photos import photo_prepare
+from guichet.reports.services import report_photo_add
 from guichet.www.backoffice import workorders_urls
-from tests.reports.factories import LAT, LON, phone_jpeg, street_categories, submit
+from tests import factories as f
+from tests.reports.factories import (
+    LAT,
+    LON,
+    phone_jpeg,
+    street_categories,
+    submit,
+    town_territories,
+)
 from tests.www.backoffice_helpers import (
     assert_anonymous_sent_to_login,
     assert_refused,
@@ -69,6 +82,30 @@ def order(report, team, manager, today):
 
 def upload(content, name="photo.jpg"):
     return SimpleUploadedFile(name, content, content_type="image/jpeg")
+
+
+def add_photo(report, actor, *, public=True):
+    photo = report_photo_add(
+        actor=actor,
+        report=report,
+        photo=photo_prepare(io.BytesIO(phone_jpeg()), filename="trou.jpg"),
+    )
+    photo.is_public = public
+    photo.save(update_fields=["is_public"])
+    return photo
+
+
+@pytest.fixture
+def photo(report, agent):
+    """A photo of the report kept for the agents (not on the public page)."""
+    return add_photo(report, agent, public=False)
+
+
+def move_to(user, service, *, away_from):
+    """The agent leaves a service for another one (the team still lists them)."""
+    Membership.objects.filter(user=user, service=away_from).delete()
+    f.MembershipFactory(user=user, service=service, authority=service.authority)
+    return User.objects.get(pk=user.pk)  # a fresh scope
 
 
 # Services -----------------------------------------------------------------------------------
@@ -195,7 +232,7 @@ def test_cancel_and_reschedule_by_the_planner(order, report, manager, agent, tod
 # Pages ------------------------------------------------------------------------------------
 
 
-def every_url(order, team, report):
+def every_url(order, team, report, photo):
     return [
         ("GET", url("workorder_day") + f"?team={team.pk}", None),
         ("GET", url("workorder_teams"), None),
@@ -205,24 +242,26 @@ def every_url(order, team, report):
         ("POST", url("workorder_close", order.pk), {"comment": "Fait."}),
         ("POST", url("workorder_reschedule", order.pk), {"planned_on": "2099-01-01"}),
         ("POST", url("workorder_cancel", order.pk), {"reason": ""}),
+        ("GET", url("workorder_photo", order.pk, photo.pk), None),
+        ("GET", url("workorder_photo_thumbnail", order.pk, photo.pk), None),
     ]
 
 
-def test_every_page_is_covered_and_needs_a_sign_in(order, team, report):
-    urls = every_url(order, team, report)
+def test_every_page_is_covered_and_needs_a_sign_in(order, team, report, photo):
+    urls = every_url(order, team, report, photo)
     assert_urls_covered(workorders_urls.urlpatterns, urls)
     assert_anonymous_sent_to_login(urls)
 
 
-def test_citizens_are_refused(client_for, citizen, order, team, report):
-    assert_refused(client_for(citizen), every_url(order, team, report), 403)
+def test_citizens_are_refused(client_for, citizen, order, team, report, photo):
+    assert_refused(client_for(citizen), every_url(order, team, report, photo), 403)
 
 
 def test_agents_of_another_service_or_authority_find_nothing(
-    client_for, other_agent, foreign_agent, order, team, report
+    client_for, other_agent, foreign_agent, order, team, report, photo
 ):
     for user in (other_agent, foreign_agent):
-        assert_refused(client_for(user), every_url(order, team, report)[2:], 404)
+        assert_refused(client_for(user), every_url(order, team, report, photo)[2:], 404)
         day = client_for(user).get(url("workorder_day") + f"?team={team.pk}")
         assert day.status_code == 404
     order.refresh_from_db()
@@ -318,9 +357,109 @@ def test_closing_without_a_comment_or_with_a_non_photo_is_refused(client_for, ag
     assert order.status == WorkOrderStatus.PLANNED
 
 
-def test_the_day_list_shows_the_route_and_stays_a_few_queries_long(
-    client_for, agent, authority, report, team, manager, today
+def test_a_refused_close_keeps_what_was_typed_with_the_error_beside_the_field(
+    client_for, agent, order, report
 ):
+    client = client_for(agent)
+    typed = "Bordure reprise, reste le marquage au sol"
+    response = client.post(
+        url("workorder_close", order.pk),
+        {
+            "comment": typed,
+            "finished": "0",
+            "publish": "1",
+            "form_key": "k",
+            "photo": upload(b"%PDF-1.4 rien", "x.jpg"),
+        },
+    )
+    assert response.status_code == 400
+    page = text(response)
+    assert f">{typed}</textarea>" in page
+    assert 'name="finished" value="0" checked' in page
+    assert 'name="finished" value="1" checked' not in page
+    assert 'name="publish" value="1" checked' in page
+    photo_error = page.split('data-field-error="photo">')[1].split("</div>")[0]
+    assert "n&#x27;est pas acceptée" in photo_error
+    assert 'aria-describedby="wo-photo-error"' in page
+    assert 'data-field-error="comment"' not in page
+
+    # A good photo with an empty comment: the comment's error, and the photo to choose again.
+    response = client.post(
+        url("workorder_close", order.pk),
+        {"comment": "  ", "finished": "0", "form_key": "k", "photo": upload(phone_jpeg())},
+    )
+    assert response.status_code == 400
+    page = text(response)
+    comment_error = page.split('data-field-error="comment">')[1].split("</div>")[0]
+    assert "Décrivez ce qui a été fait." in comment_error
+    assert 'aria-invalid="true" aria-describedby="wo-comment-error"' in page
+    assert "choisissez-la à nouveau" in page
+    assert 'name="finished" value="0" checked' in page
+    order.refresh_from_db()
+    assert order.status == WorkOrderStatus.PLANNED and not report.photos.exists()
+
+
+def test_the_phone_page_shows_the_report_photos_public_or_not(
+    client_for, agent, order, report, photo
+):
+    public = add_photo(report, agent, public=True)
+    client = client_for(agent)
+    page = text(client.get(url("workorder_detail", order.pk)))
+    sources = re.findall(r'<img src="([^"]+)"', page)
+    assert sources == [
+        url("workorder_photo_thumbnail", order.pk, photo.pk),
+        url("workorder_photo_thumbnail", order.pk, public.pk),
+    ]
+    assert f'href="{url("workorder_photo", order.pk, photo.pk)}"' in page
+    for source in sources:
+        response = client.get(source)
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("image/")
+
+
+def test_the_photos_are_served_to_the_team_the_service_and_the_planner(
+    client_for, agent, manager, admin_user, voirie, order, report, settings
+):
+    settings.GUICHET_PHOTO_THUMBNAIL_SIZE = 8  # so that each size is told from the other
+    photo = add_photo(report, agent, public=False)
+    colleague = f.UserFactory()  # an agent of the case's service, not in the team
+    f.MembershipFactory(user=colleague, service=voirie)
+    display = photo.display.open("rb").read()
+    thumbnail = photo.thumbnail.open("rb").read()
+    assert display != thumbnail
+    for user in (agent, colleague, manager, admin_user):
+        client = client_for(user)
+        response = client.get(url("workorder_photo", order.pk, photo.pk))
+        assert response.status_code == 200, user
+        assert b"".join(response.streaming_content) == display
+        assert response["Content-Type"] == photo.display_mime_type
+        assert response["Cache-Control"] == "private"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        response = client.get(url("workorder_photo_thumbnail", order.pk, photo.pk))
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == thumbnail
+        assert response["Content-Type"] == photo.thumbnail_mime_type
+        assert response["Cache-Control"] == "private"
+
+
+def test_a_photo_of_another_report_is_not_found_through_an_order(
+    client_for, agent, authority, pothole, order, photo
+):
+    elsewhere = add_photo(submit(authority, pothole), agent)
+    client = client_for(agent)
+    for name in ("workorder_photo", "workorder_photo_thumbnail"):
+        assert client.get(url(name, order.pk, elsewhere.pk)).status_code == 404
+        assert client.get(url(name, order.pk, 999999)).status_code == 404
+        assert client.get(url(name, order.pk, photo.pk)).status_code == 200
+
+
+def test_the_day_list_shows_the_route_and_stays_a_few_queries_long(
+    client_for, agent, authority, pothole, team, manager, today
+):
+    # Reports inside a commune and a district, whose names the list shows for each stop.
+    town_territories(authority)
+    report = submit(authority, pothole)
+    assert report.district is not None and not report.address_label
     client = client_for(agent)
     path = url("workorder_day") + f"?team={team.pk}&day={today.isoformat()}&by=proximity"
 
@@ -332,7 +471,7 @@ def test_the_day_list_shows_the_route_and_stays_a_few_queries_long(
 
     first = plan(report, team, manager, today, planned_at=dt.time(7))
     few, page = count()
-    assert report.public_id in page
+    assert report.public_id in page and "Centre, Testville" in page
     # North of the first point, planned in an order that zigzags.
     steps = {1: 4, 2: 1, 3: 3, 4: 2}
     orders = {0: first.pk}
@@ -444,3 +583,126 @@ def test_only_a_team_of_the_service_in_charge_is_planned(
         plan(report, registry, admin_user, today)
     page = text(client_for(admin_user).get(url("workorder_new", report.pk)))
     assert team.name in page and "Accueil" not in page
+
+
+def test_a_cancelled_order_says_why_and_offers_no_close(
+    client_for, order, report, agent, manager, etat_civil
+):
+    from guichet.cases.services import case_transfer
+
+    photo = add_photo(report, agent, public=False)
+    case_transfer(actor=agent, case=report.case, service=etat_civil, reason="Pas pour nous")
+    # The team's agent, still of the Voirie, reads why the order is off, and its photos.
+    client = client_for(agent)
+    page = text(client.get(url("workorder_detail", order.pk)))
+    reason = page.split("data-cancel-reason>")[1].split("</span>")[0]
+    assert reason == f"Demande transférée au service {etat_civil.name}."
+    assert "data-workorder-cancelled" in page
+    assert 'name="comment"' not in page and url("workorder_close", order.pk) not in page
+    assert client.get(url("workorder_photo", order.pk, photo.pk)).status_code == 200
+    page = text(client_for(manager).get(url("workorder_detail", order.pk)))
+    assert url("workorder_reschedule", order.pk) not in page
+    assert url("workorder_cancel", order.pk) not in page
+
+
+def test_an_order_cancelled_by_the_report_fixed_or_without_reason_says_so(
+    client_for, order, report, agent, manager, pothole, authority, team, today
+):
+    from guichet.reports.services import report_fix
+
+    report_fix(actor=agent, report=report, note="Réparé par une entreprise")
+    page = text(client_for(agent).get(url("workorder_detail", order.pk)))
+    assert "Résolu" in page.split("data-cancel-reason>")[1].split("</span>")[0]
+    assert 'name="comment"' not in page
+    other = plan(submit(authority, pothole), team, manager, today)
+    workorders.work_order_cancel(actor=manager, order=other, reason="")
+    page = text(client_for(agent).get(url("workorder_detail", other.pk)))
+    assert page.split("data-cancel-reason>")[1].split("</span>")[0] == "sans motif indiqué"
+
+
+# A member who left the team's service ------------------------------------------------------
+
+
+def test_a_member_moved_to_another_service_loses_the_team_orders(
+    client_for, agent, order, team, report, photo, voirie, etat_civil
+):
+    moved = move_to(agent, etat_civil, away_from=voirie)
+    assert team.members.filter(pk=agent.pk).exists()  # still listed, until tidied up
+    client = client_for(moved)
+    for path in (
+        url("workorder_detail", order.pk),
+        url("workorder_photo", order.pk, photo.pk),
+        url("workorder_photo_thumbnail", order.pk, photo.pk),
+        url("workorder_day") + f"?team={team.pk}",
+    ):
+        assert client.get(path).status_code == 404, path
+    response = client.post(
+        url("workorder_close", order.pk), {"comment": "Fait.", "finished": "1", "form_key": "k"}
+    )
+    assert response.status_code == 404
+    page = text(client.get(url("workorder_day")))
+    assert "data-workorder=" not in page and team.name not in page
+    assert team.name not in text(client.get(url("workorder_teams")))
+    assert not WorkOrder.objects.visible_to(moved).exists()
+    assert not workorders.work_order_can_close(moved, order)
+    with pytest.raises(PermissionDenied):
+        workorders.work_order_close(actor=moved, order=order, comment="Fait.")
+    order.refresh_from_db()
+    assert order.status == WorkOrderStatus.PLANNED
+
+
+def test_the_planner_sees_former_members_and_saving_the_team_drops_them(
+    client_for, agent, manager, team, voirie, etat_civil
+):
+    stays = f.UserFactory(first_name="Lina", last_name="Chaussée")
+    f.MembershipFactory(user=stays, service=voirie)
+    workorders.field_team_save(
+        actor=manager, service=voirie, name=team.name, members=[agent, stays], team=team
+    )
+    move_to(agent, etat_civil, away_from=voirie)
+    client = client_for(manager)
+    page = text(client.get(url("workorder_teams")))
+    row = page.split(f'data-team="{team.pk}"')[1].split("</tr>")[0]
+    former = row.split("data-former-members>")[1].split("</p>")[0]
+    assert "Paul Voirie" in former and "Lina Chaussée" not in former
+    assert "Lina Chaussée" in row.split("data-former-members>")[0]
+    assert "Paul Voirie" not in row.split("data-former-members>")[0]
+    # A member of the service reads the team without the planner's note.
+    assert "data-former-members" not in text(client_for(stays).get(url("workorder_teams")))
+
+    edit = text(client.get(url("workorder_team_edit", team.pk)))
+    assert "Paul Voirie" in edit.split("data-former-members>")[1].split("</p>")[0]
+    assert f'value="{agent.pk}" checked' not in edit and f'value="{stays.pk}" checked' in edit
+    response = client.post(
+        url("workorder_team_edit", team.pk),
+        {"name": team.name, "service": voirie.pk, "members": [stays.pk]},
+    )
+    assert response.status_code == 302
+    assert list(team.members.all()) == [stays]
+    assert "data-former-members" not in text(client.get(url("workorder_teams")))
+
+
+def test_the_teams_page_stays_a_few_queries_long(client_for, manager, voirie, etat_civil, agent):
+    client = client_for(manager)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url("workorder_teams"))
+        assert response.status_code == 200
+        return len(queries), text(response)
+
+    workorders.field_team_save(actor=manager, service=voirie, name="Équipe 0", members=[agent])
+    few, _ = count()
+    for i in range(1, 4):
+        members = []
+        for _j in range(2):
+            user = f.UserFactory()
+            f.MembershipFactory(user=user, service=voirie)
+            members.append(user)
+        workorders.field_team_save(
+            actor=manager, service=voirie, name=f"Équipe {i}", members=members
+        )
+        move_to(members[0], etat_civil, away_from=voirie)
+    many, page = count()
+    assert many == few
+    assert page.count("data-former-members") == 3

@@ -13,6 +13,17 @@ urlpatterns = [
     ),
     path("<int:pk>/", workorders.work_order_detail, name="workorder_detail"),
     path("<int:pk>/clore/", workorders.work_order_close, name="workorder_close"),
+    path(
+        "<int:pk>/photos/<int:photo_pk>/",
+        workorders.work_order_photo,
+        name="workorder_photo",
+    ),
+    path(
+        "<int:pk>/photos/<int:photo_pk>/vignette/",
+        workorders.work_order_photo,
+        {"size": "thumbnail"},
+        name="workorder_photo_thumbnail",
+    ),
     path("<int:pk>/replanifier/", workorders.work_order_reschedule, name="workorder_reschedule"),
     path("<int:pk>/annuler/", workorders.work_order_cancel, name="workorder_cancel"),
 ]

@@ -1,6 +1,7 @@
 """Work orders in the back office: field teams (planned by the service's manager or an
 administrator), the order of a report, a team's day with its map and route, and the phone
-page where the field agent closes an order with a comment and a photo."""
+page where the field agent sees the report's photos and closes an order with a comment and
+a photo."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guichet.accounts.models import User
 from guichet.authorities.models import Service
@@ -108,8 +109,23 @@ def teams(request, pk: int | None = None):
             else:
                 messages.success(request, _("Équipe « %(name)s » enregistrée.") % {"name": saved})
                 return redirect("backoffice:workorder_teams")
-    rows = FieldTeam.objects.visible_to(request.user).filter(authority=authority)
-    rows = rows.select_related("service").prefetch_related("members")
+    rows = list(
+        FieldTeam.objects.visible_to(request.user)
+        .filter(authority=authority)
+        .select_related("service")
+    )
+    # A member moved out of the team's service no longer counts: the planner sees them
+    # apart, and saving the team without them tidies it up.
+    if team is not None:
+        team = next((r for r in rows if r == team), team)
+    shown = rows + ([team] if team is not None and team not in rows else [])
+    links: dict[int, list] = {}
+    for link in FieldTeam.objects.filter(pk__in=[t.pk for t in shown]).member_links():
+        links.setdefault(link.fieldteam_id, []).append(link)
+    for row in shown:
+        row.can_plan = workorders.team_can_plan(request.user, row)
+        row.current_members = [k.user for k in links.get(row.pk, []) if k.current]
+        row.former_members = [k.user for k in links.get(row.pk, []) if not k.current]
     agents = (
         User.objects.filter(memberships__service__in=services).distinct().order_by("email")
         if services
@@ -124,7 +140,8 @@ def teams(request, pk: int | None = None):
             "services": services,
             "agents": agents,
             "errors": errors,
-            "chosen_members": {m.pk for m in team.members.all()} if team else set(),
+            "chosen_members": {m.pk for m in team.current_members} if team else set(),
+            "former_members": team.former_members if team else [],
         },
         status=400 if errors else 200,
     )
@@ -249,7 +266,7 @@ def work_order_day(request):
         if team is None:
             raise Http404(_("Équipe introuvable."))
     elif teams:
-        member_of = set(request.user.field_teams.values_list("pk", flat=True))
+        member_of = set(FieldTeam.objects.with_member(request.user).values_list("pk", flat=True))
         mine = [t for t in teams if t.pk in member_of]
         team = (mine or teams)[0]
     by = request.GET.get("by", "time")
@@ -293,8 +310,11 @@ def work_order_day(request):
     return allow_map_tiles(response)
 
 
-def _detail(request, order, *, errors=(), status=200):
+def _detail(request, order, *, errors=(), field_errors=None, close=None, status=200):
+    """The order's page. `close` holds what the agent typed in a close that was refused,
+    so that the form comes back as they left it, with each error beside its field."""
     report = order.report
+    close = close or {}
     return render(
         request,
         "backoffice/workorders/detail.html",
@@ -305,8 +325,15 @@ def _detail(request, order, *, errors=(), status=200):
             "photos": list(report.photos.all()),
             "can_close": order.is_planned and workorders.work_order_can_close(request.user, order),
             "can_plan": order.is_planned and workorders.team_can_plan(request.user, order.team),
-            "form_key": uuid.uuid4().hex,
+            "form_key": close.get("form_key") or uuid.uuid4().hex,
+            "close": {
+                "comment": close.get("comment", ""),
+                "finished": close.get("finished", "1"),
+                "publish": close.get("publish", ""),
+                "photo_dropped": close.get("photo_dropped", False),
+            },
             "errors": errors,
+            "field_errors": field_errors or {},
             "today": timezone.localdate(),
         },
         status=status,
@@ -324,19 +351,65 @@ def work_order_close(request, pk: int):
     order = get_work_order_for_user_or_404(request.user, pk)
     if not workorders.work_order_can_close(request.user, order):
         raise PermissionDenied(_("Vous n'intervenez pas sur ce bon."))
+    typed = {
+        "comment": request.POST.get("comment", ""),
+        "finished": "1" if request.POST.get("finished", "1") == "1" else "0",
+        "publish": "1" if request.POST.get("publish") == "1" else "",
+        "form_key": request.POST.get("form_key", ""),
+    }
     upload = request.FILES.get("photo")
     try:
-        photo = photo_prepare(upload, filename=upload.name) if upload else None
+        try:
+            photo = photo_prepare(upload, filename=upload.name) if upload else None
+        except ValidationError as error:
+            raise ValidationError({"photo": error.messages}) from None
         workorders.work_order_close(
             actor=request.user,
             order=order,
-            comment=request.POST.get("comment", ""),
-            finished=request.POST.get("finished", "1") == "1",
+            comment=typed["comment"],
+            finished=typed["finished"] == "1",
             photo=photo,
-            publish_photo=request.POST.get("publish") == "1",
-            form_key=request.POST.get("form_key", ""),
+            publish_photo=typed["publish"] == "1",
+            form_key=typed["form_key"],
         )
     except ValidationError as error:
-        return _back_with_errors(request, order, error)
+        fields = error.message_dict if hasattr(error, "error_dict") else {}
+        field_errors = {k: v for k, v in fields.items() if k in ("comment", "photo")}
+        others = [m for k, v in fields.items() if k not in field_errors for m in v]
+        # A browser never fills a file input again: a good photo sent with a refused close
+        # has to be chosen once more, and the agent is told so.
+        typed["photo_dropped"] = bool(upload) and "photo" not in field_errors
+        return _detail(
+            request,
+            order,
+            errors=others if fields else _errors(error),
+            field_errors=field_errors,
+            close=typed,
+            status=400,
+        )
     messages.success(request, _("Bon d'intervention clos."))
     return redirect("backoffice:workorder_detail", order.pk)
+
+
+@agent_required
+@require_GET
+def work_order_photo(request, pk: int, photo_pk: int, size: str = "display"):
+    """A photo of the order's report, public or not, for the agents who see the order: the
+    copy re-encoded without metadata, light enough for a phone on site."""
+    order = get_work_order_for_user_or_404(request.user, pk)
+    photo = order.report.photos.filter(pk=photo_pk).first()
+    if photo is None:
+        raise Http404(_("Photo introuvable."))
+    if size == "thumbnail":
+        stored, mime = photo.thumbnail, photo.thumbnail_mime_type
+    else:
+        stored, mime = photo.display, photo.display_mime_type
+    try:
+        handle = stored.open("rb")
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404(_("Photo introuvable.")) from error
+    response = FileResponse(handle, content_type=mime)
+    response["X-Content-Type-Options"] = "nosniff"
+    # Never kept by a shared cache: only the agents who see the order may see it.
+    response["Cache-Control"] = "private"
+    return response
