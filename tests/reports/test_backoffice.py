@@ -55,6 +55,11 @@ def every_url(report):
         ("GET", url("reports_geojson"), None),
         ("POST", url("report_status", report.pk), {"action": "investigate"}),
         ("POST", url("report_duplicate", report.pk), {"original": report.public_id}),
+        # The photos and moderation, tested in test_moderation.py.
+        ("GET", url("report_photo", report.pk, 1), None),
+        ("GET", url("report_thumbnail", report.pk, 1), None),
+        ("POST", url("report_publication", report.pk), {"public": "0", "reason": "Injure"}),
+        ("POST", url("report_photo_publication", report.pk, 1), {"public": "0"}),
     ]
 
 
@@ -246,6 +251,69 @@ def test_the_map_lists_the_open_reports_the_agent_reads_with_their_due_dates(
         for outsider in (other_agent, foreign_agent):
             response = client_for(outsider).get(url("reports_map"))
             assert response.status_code == 200 and late.public_id not in text(response)
+
+
+def test_the_map_filters_every_category_that_may_have_reports_grouped_by_theme(
+    client_for, agent, authority, voirie, categories, pothole
+):
+    from tests.factories import CategoryFactory
+
+    streets = categories[0]
+    loose = CategoryFactory(
+        default_service=voirie, label="Tag sur un mur", is_public_space=True, delay_days=5
+    )
+    closed = CategoryFactory(
+        default_service=voirie,
+        parent=streets,
+        label="Plaque d'égout",
+        is_public_space=True,
+        is_active=False,
+    )
+    CategoryFactory(
+        default_service=voirie,
+        parent=streets,
+        label="Ancien type sans signalement",
+        is_public_space=True,
+        is_active=False,
+    )
+    CategoryFactory(default_service=voirie, label="Permis de construire")  # not public space
+    on_theme = submit(authority, streets)
+    on_loose = submit(authority, loose)
+    on_pothole = submit(authority, pothole)
+    with_closed = submit(authority, pothole, lat=LAT + 0.001)
+    # The category was closed after it got a report.
+    Report.objects.filter(pk=with_closed.pk).update(category=closed)
+    client = client_for(agent)
+
+    page = text(client.get(url("reports_map")))
+    select = page[page.index('id="report-category"') : page.index("</select>")]
+    groups = [g.split('"', 1)[0] for g in select.split('<optgroup label="')[1:]]
+    assert groups == ["Voirie", "Autres problèmes"]
+    voirie_group, loose_group = select.split("<optgroup")[1:]
+    options = [o.split("<", 1)[0].split(">")[-1] for o in voirie_group.split("<option")[1:]]
+    assert options == [
+        "Banc abîmé",
+        "Nid de poule",
+        "Plaque d&#x27;égout",
+        "Autre problème (Voirie)",
+    ]
+    assert f'value="{loose.pk}"' in loose_group
+    assert "Ancien type" not in select and "Permis de construire" not in select
+
+    for category, found, others in (
+        (streets, on_theme, (on_pothole, on_loose)),
+        (loose, on_loose, (on_theme, on_pothole)),
+        (closed, with_closed, (on_pothole,)),
+    ):
+        response = client.get(url("reports_map") + f"?category={category.pk}")
+        assert response.status_code == 200
+        filtered = text(response)
+        assert f'value="{category.pk}" selected' in filtered
+        assert f'data-report="{found.public_id}"' in filtered
+        for other in others:
+            assert f'data-report="{other.public_id}"' not in filtered
+        features = client.get(url("reports_geojson") + f"?category={category.pk}").json()
+        assert [f["properties"]["id"] for f in features["features"]] == [found.pk]
 
 
 def test_the_map_refuses_unknown_filters(client_for, agent, report):

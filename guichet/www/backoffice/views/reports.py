@@ -1,5 +1,6 @@
 """Problem reports in the back office: the map of the open reports an agent may read, its
-GeoJSON for the visible area, and the field-status actions of the case page's panel."""
+GeoJSON for the visible area, the field-status actions of the case page's panel, its photos
+and the moderation of what the public sees."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.db.models import Exists, F, OuterRef, Q
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guichet.cases.models import Category
 from guichet.cases.services import case_can_act
-from guichet.reports import services
+from guichet.core.text import fold
+from guichet.reports import moderation, services
 from guichet.reports.enums import OPEN_REPORT_STATUSES, ReportStatus
 from guichet.reports.models import Report
 from guichet.www.backoffice.access import agent_required, current_authority
@@ -100,9 +102,6 @@ def reports_map(request):
         reports = _with_due_state(
             list(_open_reports(request, authority, chosen, clock=clock)[:MAP_LIMIT]), clock=clock
         )
-    categories = Category.objects.filter(
-        authority=authority, is_public_space=True, parent__isnull=False
-    ).order_by("label")
     query = request.GET.urlencode()
     response = render(
         request,
@@ -112,7 +111,7 @@ def reports_map(request):
             "reports": reports,
             "errors": errors,
             "chosen": chosen,
-            "categories": categories,
+            "category_groups": _category_groups(authority),
             "statuses": [(s, ReportStatus(s).label) for s in OPEN_REPORT_STATUSES],
             "geojson_url": reverse("backoffice:reports_geojson") + (f"?{query}" if query else ""),
             "soon": clock.soon,
@@ -121,6 +120,42 @@ def reports_map(request):
         status=400 if errors else 200,
     )
     return _with_tiles_allowed(response)
+
+
+def _category_groups(authority) -> list[tuple[str, list[tuple[Category, str]]]]:
+    """Every public-space category that may have reports, grouped by theme as on the
+    portal's form: (theme, [(category, label)]). A theme's own category (the portal's
+    "Autre problème (theme)") comes last in its group, categories without a theme in a
+    group of their own. A category closed since still counts while it has reports. One
+    query."""
+    categories = list(
+        Category.objects.filter(authority=authority, is_public_space=True)
+        .filter(
+            # One index probe per category (report_nearby_idx starts with the category).
+            Q(is_active=True) | Exists(Report.objects.filter(category=OuterRef("pk")))
+        )
+        .select_related("parent")
+    )
+    themes = {c.parent_id: c.parent.label for c in categories if c.parent_id}
+    groups: dict[int, list[tuple[Category, str]]] = {pk: [] for pk in themes}
+    loose: list[tuple[Category, str]] = []
+    for category in categories:
+        if category.parent_id:
+            groups[category.parent_id].append((category, category.label))
+        elif category.pk not in themes:
+            loose.append((category, category.label))
+    for entries in groups.values():
+        entries.sort(key=lambda entry: fold(entry[1]))
+    for category in categories:
+        if category.pk in themes:
+            label = _("Autre problème (%(theme)s)") % {"theme": category.label}
+            groups[category.pk].append((category, label))
+    result = sorted(
+        ((themes[pk], entries) for pk, entries in groups.items()), key=lambda g: fold(g[0])
+    )
+    if loose:
+        result.append((_("Autres problèmes"), sorted(loose, key=lambda entry: fold(entry[1]))))
+    return result
 
 
 def _bbox(raw: str) -> tuple[float, float, float, float] | None:
@@ -278,4 +313,85 @@ def report_duplicate(request, pk: int):
         _("Le signalement est marqué comme doublon de %(id)s ; ses abonnés suivent l'original.")
         % {"id": original.public_id},
     )
+    return redirect("backoffice:case_detail", pk=report.case_id)
+
+
+# Photos and moderation -----------------------------------------------------------------------
+
+
+@require_GET
+@agent_required
+def report_photo(request, pk: int, photo_id: int, size: str = "display"):
+    """A photo's display copy or thumbnail for the agents who read the report, public or
+    withdrawn (the original, with its metadata, is the case's attachment)."""
+    report = get_report_for_user_or_404(request.user, pk)
+    photo = report.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404(_("Photo introuvable."))
+    stored = photo.thumbnail if size == "thumbnail" else photo.display
+    mime = photo.thumbnail_mime_type if size == "thumbnail" else photo.display_mime_type
+    try:
+        handle = stored.open("rb")
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404(_("Photo introuvable.")) from error
+    response = FileResponse(handle, content_type=mime)
+    response["X-Content-Type-Options"] = "nosniff"
+    # Never kept by a shared cache: the photo may be one withdrawn from the public.
+    response["Cache-Control"] = "private, max-age=600"
+    return response
+
+
+def _report_for_moderation(request, pk: int) -> Report:
+    report = get_report_for_user_or_404(request.user, pk)
+    if not moderation.report_can_moderate(request.user, report):
+        raise PermissionDenied(_("Vous ne pouvez pas modérer ce signalement."))
+    return report
+
+
+def _public_choice(request) -> bool | None:
+    return {"1": True, "0": False}.get(request.POST.get("public", ""))
+
+
+@require_POST
+@agent_required
+def report_publication(request, pk: int):
+    """Take the whole report off the public pages with a reason, or put it back."""
+    report = _report_for_moderation(request, pk)
+    public = _public_choice(request)
+    if public is None:
+        return _refused(request, report, ValidationError(_("Choisissez une action.")))
+    try:
+        moderation.report_publish(
+            actor=request.user, report=report, public=public, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        return _refused(request, report, error)
+    if public:
+        messages.success(request, _("Le signalement est de nouveau visible sur le site public."))
+    else:
+        messages.success(request, _("Le signalement est retiré du site public."))
+    return redirect("backoffice:case_detail", pk=report.case_id)
+
+
+@require_POST
+@agent_required
+def report_photo_publication(request, pk: int, photo_id: int):
+    """Take one photo off the public pages, or put it back."""
+    report = _report_for_moderation(request, pk)
+    photo = report.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404(_("Photo introuvable."))
+    public = _public_choice(request)
+    if public is None:
+        return _refused(request, report, ValidationError(_("Choisissez une action.")))
+    try:
+        moderation.report_photo_publish(
+            actor=request.user, photo=photo, public=public, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        return _refused(request, report, error)
+    if public:
+        messages.success(request, _("La photo est de nouveau visible sur le site public."))
+    else:
+        messages.success(request, _("La photo est retirée du site public."))
     return redirect("backoffice:case_detail", pk=report.case_id)
