@@ -430,3 +430,19 @@ def test_a_person_who_stopped_sms_is_told_by_email_when_they_have_an_address(
     assert sms_provider.messages == []
     assert sent() == ["zoe@example.org"]
     assert ReportNotice.objects.get(follower__contact=stopped).interaction.channel == Channel.EMAIL
+
+
+def test_a_report_taken_off_the_site_is_not_linked_in_the_messages(
+    authority, agent, pothole, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from guichet.reports.models import Report
+
+    report = submit(authority, pothole, email="riverain@example.org")
+    Report.objects.filter(pk=report.pk).update(is_public=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_investigate(actor=agent, report=report)
+    [message] = mail.outbox
+    assert f"/signalements/{report.public_id}/" not in message.body
+    assert "/ne-plus-suivre/" in message.body
