@@ -19,6 +19,8 @@ from guichet.cases.timeline import case_timeline
 from guichet.core.maps import allow_map_tiles, map_tile_context
 from guichet.core.references import normalise_reference
 from guichet.interactions.models import Attachment
+from guichet.reports.models import Report
+from guichet.reports.moderation import report_can_moderate
 from guichet.www.backoffice.access import agent_required, get_case_for_user_or_404
 from guichet.www.backoffice.forms import (
     AssignForm,
@@ -89,6 +91,8 @@ def _render_case(request, case, *, forms=None, status=200):
         )
     # A problem report's panel shows its point on a map, with tiles when configured.
     context.update(map_tile_context())
+    report = Report.objects.filter(case=case).first()
+    context["can_moderate"] = report is not None and report_can_moderate(request.user, report)
     return allow_map_tiles(render(request, "backoffice/cases/detail.html", context, status=status))
 
 
