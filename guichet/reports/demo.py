@@ -788,6 +788,13 @@ class _Seeder:
             self.reports[spec.key] = report
             self._story(spec, report, rng)
             added += 1
+        # The followers of a story weeks old were told at the time: only the last day's
+        # changes are left for the worker to send.
+        ReportStatusChange.objects.filter(
+            report__authority=self.authority,
+            notified_at__isnull=True,
+            at__lt=self.now - dt.timedelta(days=1),
+        ).update(notified_at=self.now)
         return added
 
 
