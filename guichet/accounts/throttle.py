@@ -9,6 +9,8 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
+from guichet.core.ratelimit import counter_hit
+
 
 def _keys(email: str, ip: str) -> list[str]:
     # Hashed: a key holds no personal data and no character a cache backend refuses.
@@ -28,11 +30,7 @@ def is_blocked(email: str, ip: str) -> bool:
 
 def record_failure(email: str, ip: str) -> None:
     for key in _keys(email, ip):
-        cache.add(key, 0, settings.GUICHET_LOGIN_BLOCK_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, settings.GUICHET_LOGIN_BLOCK_SECONDS)
+        counter_hit(key, window=settings.GUICHET_LOGIN_BLOCK_SECONDS)
 
 
 def record_success(email: str) -> None:

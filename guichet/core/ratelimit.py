@@ -1,0 +1,27 @@
+"""Counting events per key over a window, in the cache shared by the web processes (a
+folder by default): sign-in failures, API calls, public forms sent from one address."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.cache import cache
+
+
+def counter_hit(key: str, *, window: int) -> int:
+    """Count one more event under `key`, kept `window` seconds from the first one; returns
+    the count so far (an approximation under heavy concurrency on the file cache, which is
+    all a limit needs)."""
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
+def client_key(request) -> str:
+    """The sending address, hashed: a counter's key holds no personal data and no character
+    a cache backend refuses."""
+    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    return hashlib.sha256(address.encode()).hexdigest()[:32]
