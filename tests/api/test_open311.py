@@ -87,11 +87,14 @@ def test_discovery_in_both_formats(streets):
     assert root.find("endpoints/endpoint/formats/format").text == "text/xml"
 
 
-def test_services_lists_the_public_space_categories_offered_on_the_portal(
+def test_services_lists_the_public_space_categories_offered_on_the_api(
     authority, streets, category, voirie
 ):
     hidden = f.CategoryFactory(
         default_service=voirie, label="Pas en ligne", is_public_space=True, channels=["phone"]
+    )
+    portal_only = f.CategoryFactory(
+        default_service=voirie, label="Portail seul", is_public_space=True, channels=["portal"]
     )
     body = get("services").json()
     codes = {s["service_code"] for s in body}
@@ -99,6 +102,7 @@ def test_services_lists_the_public_space_categories_offered_on_the_portal(
     assert {str(pothole.pk), str(bench.pk)} <= codes
     assert str(category.pk) not in codes  # not a public-space category
     assert str(hidden.pk) not in codes  # not offered online
+    assert str(portal_only.pk) not in codes  # offered on the portal, not to API clients
     service = next(s for s in body if s["service_code"] == str(pothole.pk))
     assert set(service) == SERVICE_FIELDS
     assert service["service_name"] == "Nid de poule"
@@ -293,7 +297,7 @@ def test_cap_and_pages(authority, pothole, territories, monkeypatch):
 def test_service_request_updates(authority, report, admin_user):
     report_fix(actor=admin_user, report=report, note="Trou rebouché")
     body = get("servicerequestupdates").json()
-    assert [u["status"] for u in body] == ["open", "closed"]
+    assert [u["status"] for u in body] == ["OPEN", "FIXED"]
     assert body[1]["service_request_id"] == report.public_id
     assert body[1]["description"] == "Trou rebouché"
     assert set(body[1]) >= {
@@ -307,7 +311,7 @@ def test_service_request_updates(authority, report, admin_user):
     later = (timezone.now() + dt.timedelta(days=1)).isoformat()
     assert get("servicerequestupdates", start_date=later).json() == []
     root = xml(get("servicerequestupdates", "xml"))
-    assert root.tag == "service_request_updates"
+    assert root.tag == "service_requests_updates"
     assert len(root.findall("request_update")) == 2
     assert "reporter@example.org" not in get("servicerequestupdates").content.decode()
 
@@ -319,7 +323,7 @@ def post(fmt="json", **data):
     return Client().post(f"{BASE}/requests.{fmt}", data)
 
 
-def test_post_creates_a_report_once_and_its_token_finds_it(authority, pothole, secret):
+def test_post_creates_a_report_once(authority, pothole, secret):
     data = {
         "api_key": secret,
         "service_code": str(pothole.pk),
@@ -338,18 +342,13 @@ def test_post_creates_a_report_once_and_its_token_finds_it(authority, pothole, s
     assert report.latitude == pytest.approx(LAT)
     assert "profondeur : 10 cm" in report.case.description
     assert report.followers.get().email == "someone@example.org"
+    assert report.case.channel == "api"
+    # The report exists when the answer comes: no token to poll with.
+    assert row["token"] == ""
     # The client sends it again (a lost answer): the same report, nothing new.
     again = post(**data)
     assert again.json()[0]["service_request_id"] == report.public_id
     assert Report.objects.count() == 1
-    # The token finds it, in both formats.
-    token = row["token"]
-    assert get(f"tokens/{token}").json() == [
-        {"service_request_id": report.public_id, "token": token}
-    ]
-    root = xml(get(f"tokens/{token}", "xml"))
-    assert root.findtext("request/service_request_id") == report.public_id
-    assert get("tokens/0123456789abcdef0123456789abcdef").status_code == 404
     # The same words sent under another client id are another report.
     other = post(**data, submission_key="abc-2")
     assert other.json()[0]["service_request_id"] != report.public_id
@@ -358,6 +357,18 @@ def test_post_creates_a_report_once_and_its_token_finds_it(authority, pothole, s
         == (other.json()[0]["service_request_id"])
     )
     assert Report.objects.count() == 2
+
+
+def test_a_token_given_before_still_finds_its_report(authority, pothole, territories):
+    token = "0123456789abcdef0123456789abcdef"
+    report = submit(authority, pothole, submission_key=f"open311:{token}")
+    assert get(f"tokens/{token}").json() == [
+        {"service_request_id": report.public_id, "token": token}
+    ]
+    root = xml(get(f"tokens/{token}", "xml"))
+    assert root.findtext("request/service_request_id") == report.public_id
+    assert get("tokens/fedcba9876543210fedcba9876543210").status_code == 404
+    assert get("tokens/not-a-token").status_code == 404
 
 
 def test_post_in_xml_with_an_uploaded_photo(authority, pothole, secret):
@@ -414,8 +425,8 @@ def test_post_refusals(authority, pothole, secret, admin_user, other_authority):
         errors_json(response)
     nowhere = {**good, "api_key": secret, "lat": "", "long": ""}
     assert post(**nowhere).status_code == 400
-    assert post(**{**good, "api_key": secret, "description": ""}).status_code == 400
     assert post(**{**good, "api_key": secret, "email": "pas-un-courriel"}).status_code == 400
+    assert post(**{**good, "api_key": secret, "phone": "pas un numéro"}).status_code == 400
     not_a_photo = SimpleUploadedFile("x.jpg", b"%PDF-1.4 nope", content_type="image/jpeg")
     response = Client().post(
         f"{BASE}/requests.json", {**good, "api_key": secret, "media": not_a_photo}

@@ -2,18 +2,17 @@
 services and their definitions, POST of a request with an API key, tokens, GET of requests
 with the spec's filters, and the common extensions (page and page_size, extensions=true,
 mySociety's servicerequestupdates). Answers hold no personal data: no name, email, phone
-or the person's own words, and the public copies of photos only."""
+or the person's own words, and the public copies of photos only. What a POST brings besides
+the problem (the person, an address id, the key against resends) is in submission.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import math
 from functools import wraps
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -26,18 +25,44 @@ from django.views.decorators.http import require_GET, require_http_methods
 from guichet.api.services import api_key_check, api_key_within_rate
 from guichet.authorities.models import Authority
 from guichet.cases.models import Category
+from guichet.contacts.phones import display_phone
+from guichet.core.enums import Channel
 from guichet.reports import services as report_services
-from guichet.reports.enums import OPEN_REPORT_STATUSES
+from guichet.reports.enums import OPEN_REPORT_STATUSES, ReportStatus
 from guichet.reports.fields import category_fields, field_values_clean
-from guichet.reports.forms import report_categories
-from guichet.reports.models import CategoryField, Report, ReportPhoto, ReportStatusChange
-from guichet.reports.photos import photo_prepare, photo_read
+from guichet.reports.models import (
+    CategoryField,
+    Report,
+    ReportCategorySettings,
+    ReportPhoto,
+    ReportStatusChange,
+)
+from guichet.reports.photos import photo_prepare, photo_read, photos_check_count
 
 from .render import Open311Error, answer, error_answer
+from .submission import (
+    location_by_address_id,
+    person_from,
+    reporter_contact,
+    submission_find,
+    submission_key,
+    unrecorded_phone,
+)
 
 WINDOW_DAYS = 90
 MAX_RESULTS = 1000
-MAX_MEDIA = 3
+
+# mySociety's values for the status of an update, which FixMyStreet maps onto its own.
+UPDATE_STATUS = {
+    ReportStatus.OPEN: "OPEN",
+    ReportStatus.INVESTIGATING: "INVESTIGATING",
+    ReportStatus.ACTION_SCHEDULED: "ACTION_SCHEDULED",
+    ReportStatus.IN_PROGRESS: "IN_PROGRESS",
+    ReportStatus.FIXED: "FIXED",
+    ReportStatus.NOT_OUR_RESPONSIBILITY: "NOT_COUNCILS_RESPONSIBILITY",
+    ReportStatus.DUPLICATE: "DUPLICATE",
+    ReportStatus.CLOSED: "CLOSED",
+}
 
 
 def open311(view):
@@ -101,7 +126,19 @@ def _key(request, params, authority=None, *, required: bool):
 
 
 def _categories(authority) -> list[Category]:
-    return report_categories(authority)
+    """The authority's street-problem categories offered to API clients (a category may be
+    offered on the portal and not here, or the other way round), each with its promised
+    delay in hours when it has one, as the submission reads it."""
+    hours = ReportCategorySettings.objects.filter(category=OuterRef("pk")).values(
+        "intervention_hours"
+    )[:1]
+    categories = (
+        Category.objects.filter(authority=authority, is_public_space=True)
+        .active()
+        .select_related("parent", "authority")
+        .annotate(intervention_hours=Subquery(hours))
+    )
+    return [c for c in categories if c.offered_on(Channel.API)]
 
 
 def _service(category: Category, with_fields: set[int] = frozenset()) -> dict:
@@ -392,7 +429,7 @@ def token_detail(request, token, fmt):
     report = None
     if len(token) == 32 and all(c in "0123456789abcdef" for c in token):
         report = report_services.report_for_submission(
-            authority=authority, submission_key=_submission_key(token)
+            authority=authority, submission_key=submission_key(token)
         )
     if report is None:
         raise Open311Error(404, _("Jeton inconnu : %(token)s") % {"token": token[:50]})
@@ -403,7 +440,9 @@ def token_detail(request, token, fmt):
 @require_GET
 @open311
 def request_updates(request, fmt):
-    """mySociety's extension: each step of the public status history in the window."""
+    """mySociety's extension, as FixMyStreet reads it: each step of the public status
+    history in the window, with the field status in mySociety's values and the public note
+    of the step only."""
     params = request.GET
     authority = _authority(request)
     _key(request, params, authority, required=False)
@@ -422,7 +461,7 @@ def request_updates(request, fmt):
         {
             "update_id": str(change.pk),
             "service_request_id": change.report.public_id,
-            "status": "open" if change.status in OPEN_REPORT_STATUSES else "closed",
+            "status": UPDATE_STATUS[change.status],
             "updated_datetime": change.at,
             "description": change.note,
             "media_url": "",
@@ -430,14 +469,10 @@ def request_updates(request, fmt):
         }
         for change in changes
     ]
-    return answer(fmt, "service_request_updates", "request_update", rows)
+    return answer(fmt, "service_requests_updates", "request_update", rows)
 
 
 # Requests, write --------------------------------------------------------------------------------
-
-
-def _submission_key(token: str) -> str:
-    return f"open311:{token}"
 
 
 def _float(params, name: str) -> float | None:
@@ -451,21 +486,6 @@ def _float(params, name: str) -> float | None:
     if not math.isfinite(value):
         raise Open311Error(400, _("%(name)s doit être un nombre.") % {"name": name})
     return value
-
-
-def _token(key, params, attributes: dict, media: list[bytes]) -> str:
-    """The same client sending the same request again gets the same token, so its report
-    is created once: from the key and the client's own id for it, else from its content."""
-    client_id = (params.get("submission_key") or params.get("client_request_id") or "").strip()
-    if client_id:
-        material = ["id", client_id]
-    else:
-        fields = ("service_code", "lat", "long", "address_string", "email", "description")
-        material = ["content", *[(params.get(f) or "").strip() for f in fields]]
-        material.append(json.dumps(attributes, sort_keys=True))
-        material.extend(hashlib.sha256(m).hexdigest() for m in media)
-    digest = hashlib.sha256(f"{key.pk}\x00{json.dumps(material)}".encode()).hexdigest()
-    return digest[:32]
 
 
 def _request_create(request, fmt):
@@ -485,12 +505,14 @@ def _request_create(request, fmt):
     category = _category(authority, code)
     lat, lon = _float(params, "lat"), _float(params, "long")
     address = (params.get("address_string") or "").strip()
+    address_id = (params.get("address_id") or "").strip()
     if (lat is None) != (lon is None):
         raise Open311Error(400, _("lat et long vont ensemble."))
     if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise Open311Error(400, _("lat ou long hors des limites."))
-    if lat is None and not address:
-        raise Open311Error(400, _("Indiquez lat et long, ou address_string."))
+    if lat is None and not address and not address_id:
+        raise Open311Error(400, _("Indiquez lat et long, address_string ou address_id."))
+    person = person_from(params)
     attributes = {}
     for name in params:
         if name.startswith("attribute[") and name.endswith("]"):
@@ -502,17 +524,19 @@ def _request_create(request, fmt):
         extra = field_values_clean(category_fields(category), attributes)
     except ValidationError as error:
         raise Open311Error(400, " ".join(error.messages)) from error
-    uploads = request.FILES.getlist("media")[:MAX_MEDIA]
+    uploads = request.FILES.getlist("media")
     try:
+        # Counted before anything is read: a photo past the portal's limit is refused, not
+        # dropped without a word.
+        photos_check_count(len(uploads))
         # Each photo refused past its size limit before more than the limit is read.
         media = [photo_read(upload, filename=upload.name) for upload in uploads]
     except ValidationError as error:
         raise Open311Error(400, " ".join(error.messages)) from error
     for upload in uploads:
         upload.seek(0)
-    token = _token(key, params, attributes, media)
-    already = report_services.report_for_submission(
-        authority=authority, submission_key=_submission_key(token)
+    already, key_for_new = submission_find(
+        authority=authority, key=key, params=params, attributes=attributes, media=media
     )
     if already is None:
         description = (params.get("description") or "").strip()
@@ -525,42 +549,42 @@ def _request_create(request, fmt):
         loose = {k: v for k, v in attributes.items() if k not in extra and isinstance(v, str)}
         if loose:
             description += "\n\n" + "\n".join(f"{k} : {v}" for k, v in loose.items())
+        phone = unrecorded_phone(authority=authority, person=person)
+        if phone:
+            # No name, so no record to hold it: the agents still have the number to call.
+            description += "\n\n" + _("Téléphone : %(phone)s") % {"phone": display_phone(phone)}
         try:
             photos = [photo_prepare(upload, filename=upload.name) for upload in uploads]
-            location = report_services.report_locate(lat=lat, lon=lon, address=address)
+            location = None
+            if lat is None and address_id:
+                location = location_by_address_id(address_id, fallback=bool(address))
+            if location is None:
+                location = report_services.report_locate(
+                    lat=lat, lon=lon, address=address, authority=authority
+                )
             already, _token_unused, _created = report_services.report_submit(
                 actor=None,
                 authority=authority,
                 category=category,
                 description=description.strip(),
-                submission_key=_submission_key(token),
+                submission_key=key_for_new,
                 location=location,
                 address_text=address,
                 photos=photos,
-                email=_email(params),
+                contact=reporter_contact(authority=authority, person=person),
+                email=person.email,
                 extra=extra,
+                channel=Channel.API,
             )
         except ValidationError as error:
             raise Open311Error(400, " ".join(error.messages)) from error
     rows = [
         {
             "service_request_id": already.public_id,
-            "token": token,
+            # The report exists when this answers: there is nothing to poll for.
+            "token": "",
             "service_notice": "",
             "account_id": "",
         }
     ]
     return answer(fmt, "service_requests", "request", rows, status=201)
-
-
-def _email(params) -> str:
-    from django.core.validators import validate_email
-
-    email = (params.get("email") or "").strip()
-    if not email:
-        return ""
-    try:
-        validate_email(email)
-    except ValidationError as error:
-        raise Open311Error(400, _("email n'est pas une adresse valide.")) from error
-    return email
