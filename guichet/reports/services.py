@@ -622,15 +622,16 @@ _STOP_SALT = "guichet.reports.follower-stop"
 def follower_stop_token(follower: ReportFollower) -> str:
     """The secret of a follower's "stop following" link: signed, so it cannot be guessed
     from the follower's number, and valid as long as they follow."""
-    return signing.dumps(follower.pk, salt=_STOP_SALT, compress=True)
+    # Not time-stamped: the same follower gets the same link in every message.
+    return signing.Signer(salt=_STOP_SALT).sign_object(follower.pk)
 
 
 def follower_for_stop_token(token: str) -> ReportFollower | None:
     """The follower a stop link names (perhaps already gone: `anonymised_at` is then set),
     or None for a link that was never given."""
     try:
-        pk = signing.loads(token, salt=_STOP_SALT)
-    except signing.BadSignature:
+        pk = signing.Signer(salt=_STOP_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
         return None
     return (
         ReportFollower.objects.filter(pk=pk)
