@@ -350,3 +350,8 @@ GUICHET_GEOCODER_CACHE_SECONDS = env_int("GUICHET_GEOCODER_CACHE_SECONDS", 3600)
 # set its own (ReportCategorySettings).
 GUICHET_REPORT_NEARBY_RADIUS_METERS = env_int("GUICHET_REPORT_NEARBY_RADIUS_METERS", 50)
 GUICHET_REPORT_NEARBY_DAYS = env_int("GUICHET_REPORT_NEARBY_DAYS", 30)
+# Public forms and reads, per sending address: reports and "me too" sent from the portal per
+# hour (a town hall's public Wi-Fi shares one address: keep it generous), and Open311 reads
+# per minute by a client without an API key (a key has its own rate).
+GUICHET_REPORT_SUBMISSIONS_PER_HOUR = env_int("GUICHET_REPORT_SUBMISSIONS_PER_HOUR", 30)
+GUICHET_OPEN311_ANONYMOUS_RATE = env_int("GUICHET_OPEN311_ANONYMOUS_RATE", 120)

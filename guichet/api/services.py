@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import secrets
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from guichet.api.models import ApiKey
 from guichet.core.events import event_record
+from guichet.core.ratelimit import counter_hit
 
 PREFIX_LENGTH = 8
 
@@ -89,13 +89,7 @@ def api_key_within_rate(key: ApiKey) -> bool:
     """Count one call of this key in the current minute; False past its limit. The cache is
     shared by the web processes (a folder by default)."""
     now = timezone.now()
-    bucket = f"api-rate:{key.pk}:{now:%Y%m%d%H%M}"
-    cache.add(bucket, 0, timeout=120)
-    try:
-        used = cache.incr(bucket)
-    except ValueError:  # expired between the two calls
-        cache.set(bucket, 1, timeout=120)
-        used = 1
+    used = counter_hit(f"api-rate:{key.pk}:{now:%Y%m%d%H%M}", window=120)
     # Last used: written at most once a minute per key.
     if used == 1:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)

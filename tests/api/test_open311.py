@@ -456,6 +456,17 @@ def test_rate_limit_per_key(authority, pothole, admin_user):
     assert key.last_used_at is not None
 
 
+def test_reads_without_a_key_are_limited_per_address(pothole, settings):
+    settings.GUICHET_OPEN311_ANONYMOUS_RATE = 2
+    assert get("services").status_code == 200
+    assert get("services").status_code == 200
+    limited = get("services")
+    assert limited.status_code == 429 and limited.json()[0]["code"] == 429
+    # Another address has its own allowance.
+    other = Client(REMOTE_ADDR="192.0.2.7").get(f"{BASE}/services.json")
+    assert other.status_code == 200
+
+
 def test_wrong_method_and_format(pothole):
     assert Client().delete(f"{BASE}/requests.json").status_code == 405
     assert Client().get(f"{BASE}/services.csv").status_code == 404

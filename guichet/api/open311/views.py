@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
@@ -27,6 +28,7 @@ from guichet.authorities.models import Authority
 from guichet.cases.models import Category
 from guichet.contacts.phones import display_phone
 from guichet.core.enums import Channel
+from guichet.core.ratelimit import client_key, counter_hit
 from guichet.reports import services as report_services
 from guichet.reports.enums import OPEN_REPORT_STATUSES, ReportStatus
 from guichet.reports.fields import category_fields, field_values_clean
@@ -113,6 +115,14 @@ def _key(request, params, authority=None, *, required: bool):
     if not secret:
         if required:
             raise Open311Error(403, _("api_key est obligatoire."))
+        # Reading needs no key; a client without one is limited by its address.
+        used = counter_hit(
+            f"open311-anonymous:{client_key(request)}:{timezone.now():%Y%m%d%H%M}", window=120
+        )
+        if used > settings.GUICHET_OPEN311_ANONYMOUS_RATE:
+            raise Open311Error(
+                429, _("Trop de requêtes sans clé d'API : réessayez dans une minute.")
+            )
         return None
     key = api_key_check(secret)
     if key is None or (authority is not None and key.authority_id != authority.pk):
