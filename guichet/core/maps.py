@@ -28,3 +28,16 @@ def allow_map_tiles(response):
             "img-src 'self' data: blob:", f"img-src 'self' data: blob: {parts.scheme}://{host}"
         )
     return response
+
+
+def parse_bbox(raw: str) -> tuple[float, float, float, float] | None:
+    """A map's visible area as `west,south,east,north` (Leaflet's `toBBoxString()` order),
+    or None when it is unreadable or does not fit on the globe (NaN falls out too: it
+    compares false with everything)."""
+    try:
+        west, south, east, north = (float(part) for part in raw.split(","))
+    except ValueError:
+        return None
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        return None
+    return west, south, east, north

@@ -142,28 +142,100 @@
     refresh();
   }
 
+  // The public map asks for the reports of the area in view each time the person stops
+  // moving it, and says (in a live region) when there are too many to show them all.
   function setupList(element) {
     if (!window.L) { return; }
+    var L = window.L;
     var map = baseMap(element);
-    fetch(element.getAttribute("data-geojson-url"), { headers: { Accept: "application/geo+json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (data) {
-        if (!data) { return; }
-        var layer = window.L.geoJSON(data, {
-          pointToLayer: function (feature, latlng) {
-            return window.L.circleMarker(latlng, { radius: 7, color: "#1f4e79", weight: 2 });
-          },
-          onEachFeature: function (feature, marker) {
-            var link = document.createElement("a");
-            link.href = feature.properties.url;
-            link.textContent = feature.properties.category + " — " + feature.properties.status;
-            marker.bindPopup(link);
+    var status = document.getElementById(element.getAttribute("data-status"));
+    var note = document.getElementById("reports-map-note");
+    if (note) { note.hidden = false; }
+    var layer = L.geoJSON(null, {
+      pointToLayer: function (feature, latlng) {
+        return L.circleMarker(latlng, { radius: 7, color: "#1f4e79", weight: 2 });
+      },
+      onEachFeature: function (feature, marker) {
+        var p = feature.properties;
+        var box = document.createElement("div");
+        var link = document.createElement("a");
+        link.href = p.url;
+        link.textContent = p.category + " — " + p.status_label;
+        box.appendChild(link);
+        if (p.place) {
+          var place = document.createElement("div");
+          place.textContent = p.place;
+          box.appendChild(place);
+        }
+        marker.bindPopup(box);
+      }
+    }).addTo(map);
+    var baseUrl = element.getAttribute("data-geojson-url");
+    var latest = 0;
+    var timer = null;
+
+    function say(text) {
+      // Only a change is written, so that a screen reader does not repeat the same line
+      // at every move of the map.
+      if (status && status.textContent !== text) { status.textContent = text; }
+    }
+
+    function visibleArea() {
+      var b = map.getBounds();
+      // Leaflet counts longitudes past ±180 when the world is panned round; the server
+      // takes the globe as it is.
+      var clamp = function (value, limit) { return Math.max(-limit, Math.min(limit, value)); };
+      return [
+        clamp(b.getWest(), 180), clamp(b.getSouth(), 90),
+        clamp(b.getEast(), 180), clamp(b.getNorth(), 90)
+      ].map(function (n) { return n.toFixed(5); }).join(",");
+    }
+
+    function load(bbox) {
+      var asked = ++latest;
+      var url = baseUrl + (baseUrl.indexOf("?") < 0 ? "?" : "&") +
+        (bbox ? "bbox=" + encodeURIComponent(bbox) : "");
+      element.setAttribute("aria-busy", "true");
+      return fetch(url, { headers: { Accept: "application/geo+json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .catch(function () { return null; })
+        .then(function (data) {
+          // An answer overtaken by a later move is dropped.
+          if (asked !== latest) { return null; }
+          element.removeAttribute("aria-busy");
+          if (!data) {
+            say(element.getAttribute("data-failed-text") || "");
+            return null;
           }
-        }).addTo(map);
-        var bounds = layer.getBounds();
-        if (bounds.isValid()) { map.fitBounds(bounds, { maxZoom: 17, padding: [20, 20] }); }
-        element.setAttribute("data-count", String(data.features.length));
+          layer.clearLayers();
+          layer.addData(data);
+          element.setAttribute("data-count", String(data.features.length));
+          element.setAttribute("data-truncated", data.truncated ? "true" : "false");
+          say(data.truncated ? element.getAttribute("data-zoom-text") || "" : "");
+          return data;
+        });
+    }
+
+    function follow() {
+      map.on("moveend", function () {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(function () { load(visibleArea()); }, 300);
       });
+    }
+
+    if (element.getAttribute("data-bounds")) {
+      // The authority's territory is in view: its reports are asked for straight away.
+      follow();
+      load(visibleArea());
+    } else {
+      // No territory known: the newest reports frame the map first.
+      load("").then(function (data) {
+        var bounds = layer.getBounds();
+        if (data && bounds.isValid()) { map.fitBounds(bounds, { maxZoom: 17, padding: [20, 20] }); }
+        follow();
+        if (data && data.truncated) { load(visibleArea()); }
+      });
+    }
   }
 
   ready(function () {

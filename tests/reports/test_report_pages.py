@@ -319,7 +319,15 @@ def test_the_map_data_holds_no_personal_data(client, authority, sent):
     data = client.get(url(authority, "carte.geojson")).json()
     feature = data["features"][0]
     assert feature["geometry"]["coordinates"] == [pytest.approx(2.351222), pytest.approx(48.856614)]
-    assert set(feature["properties"]) == {"id", "category", "status", "place", "url"}
+    assert set(feature["properties"]) == {
+        "id",
+        "category",
+        "status",
+        "status_label",
+        "place",
+        "created",
+        "url",
+    }
     assert "martine" not in str(data).lower()
 
 

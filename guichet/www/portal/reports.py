@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guichet.contacts.services import contact_for_citizen
-from guichet.core.maps import allow_map_tiles
+from guichet.core.maps import allow_map_tiles, parse_bbox
 from guichet.reports import services
-from guichet.reports.enums import OPEN_REPORT_STATUSES
+from guichet.reports.enums import OPEN_REPORT_STATUSES, ReportStatus
 from guichet.reports.fields import category_fields
 from guichet.reports.forms import (
     FollowForm,
@@ -39,7 +39,9 @@ from guichet.www.portal.views import _authority_or_404, _private
 SUBMITTED_SESSION_KEY = "portal_submitted_reports"
 TOKEN_SESSION_KEY = "portal_report_tracking"
 PAGE_SIZE = 30
-MAP_LIMIT = 1000
+# The public map never sends more points than this for one visible area (a phone draws them
+# all): past it, the map asks the person to zoom in.
+MAP_LIMIT = 500
 
 
 _with_tiles = allow_map_tiles
@@ -266,8 +268,10 @@ def _public_reports(authority):
 
 
 def _filtered(request, authority):
-    categories = report_categories(authority)
-    form = ReportFilterForm(request.GET or None, categories=categories)
+    """The list's filters and its reports. The state shown and filtered on is the stored
+    field status: the case lifecycle moves it in the same transaction as the case (see
+    `report_follow_case`), so it is what the public should read, and the index serves it."""
+    form = ReportFilterForm(request.GET or None, categories=report_categories(authority))
     reports = _public_reports(authority)
     if form.is_bound and form.is_valid():
         if form.cleaned_data.get("categorie"):
@@ -289,34 +293,88 @@ def report_list(request, authority_slug):
         "filter_form": form,
         "page_obj": page,
         "querystring": query.urlencode(),
+        "map_limit": MAP_LIMIT,
         "nav": "reports",
         **_map_context(authority),
     }
     return _with_tiles(render(request, "portal/reports/list.html", context))
 
 
+def _bad_request(message: str) -> HttpResponseBadRequest:
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
 @require_GET
 def report_geojson(request, authority_slug):
-    """The public reports of the list's filters as GeoJSON points, for the map."""
+    """The public reports of the visible area (`bbox=west,south,east,north`) as GeoJSON
+    points, for the map: the open ones unless a state is chosen, the newest first, at most
+    MAP_LIMIT of them; `truncated` then tells the map to ask the person to zoom in. Built
+    from plain values in one query, with public fields only."""
     authority = _authority_or_404(authority_slug)
-    _form, reports = _filtered(request, authority)
-    features = []
-    for report in reports.filter(latitude__isnull=False)[:MAP_LIMIT]:
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [report.longitude, report.latitude]},
-                "properties": {
-                    "id": report.public_id,
-                    "category": report.category.label,
-                    "status": report.get_public_status_display(),
-                    "place": report.place_label,
-                    "url": reverse("portal:report_detail", args=[authority.slug, report.public_id]),
-                },
-            }
+    form = ReportFilterForm(request.GET, categories=report_categories(authority))
+    if not form.is_valid():
+        return _bad_request(" ".join(str(m) for msgs in form.errors.values() for m in msgs))
+    raw_bbox = request.GET.get("bbox", "")
+    box = parse_bbox(raw_bbox) if raw_bbox else None
+    if raw_bbox and box is None:
+        return _bad_request(
+            _("La zone demandée n'est pas valide : ouest, sud, est, nord, en degrés.")
         )
+    reports = Report.objects.of_authority(authority).public()
+    chosen = form.cleaned_data
+    if chosen.get("etat"):
+        reports = reports.filter(status=chosen["etat"])
+    else:
+        reports = reports.open()
+    if chosen.get("categorie"):
+        reports = reports.filter(category_id=chosen["categorie"])
+    if box is not None:
+        west, south, east, north = box
+        reports = reports.in_box(south=south, west=west, north=north, east=east)
+    else:
+        reports = reports.filter(latitude__isnull=False, longitude__isnull=False)
+    rows = list(
+        reports.order_by("-created_at", "-id").values_list(
+            "public_id",
+            "longitude",
+            "latitude",
+            "status",
+            "category__label",
+            "address_label",
+            "district__name",
+            "commune__name",
+            "created_at",
+        )[: MAP_LIMIT + 1]
+    )
+    truncated = len(rows) > MAP_LIMIT
+    labels = {value: str(label) for value, label in ReportStatus.choices}
+    # One reverse() for all: the public number is the last part of the address.
+    prefix = reverse("portal:report_detail", args=[authority.slug, "X"]).removesuffix("X/")
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {
+                "id": public_id,
+                "category": category,
+                "status": status,
+                "status_label": labels.get(status, status),
+                "place": address or ", ".join(n for n in (district, commune) if n),
+                "created": timezone.localdate(created).isoformat(),
+                "url": f"{prefix}{public_id}/",
+            },
+        }
+        for public_id, lon, lat, status, category, address, district, commune, created in rows[
+            :MAP_LIMIT
+        ]
+    ]
     return JsonResponse(
-        {"type": "FeatureCollection", "features": features},
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "truncated": truncated,
+            "limit": MAP_LIMIT,
+        },
         content_type="application/geo+json",
     )
 
