@@ -10,8 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guichet.reports.enums import (
-    CASE_STATUS,
-    FROM_CASE_STATUS,
     OPEN_REPORT_STATUSES,
     REPORT_ACTIONS,
     REPORT_TRANSITIONS,
@@ -143,18 +141,6 @@ class Report(models.Model):
     @property
     def has_point(self) -> bool:
         return self.latitude is not None and self.longitude is not None
-
-    @property
-    def public_status(self) -> str:
-        """The field status, or the one the case stands at when an agent moved the case
-        alone from the case pages."""
-        case_status = getattr(self.case, "status", None) if self.case_id else None
-        if case_status is None or CASE_STATUS.get(self.status) == case_status:
-            return self.status
-        return FROM_CASE_STATUS.get(case_status, self.status)
-
-    def get_public_status_display(self) -> str:
-        return ReportStatus(self.public_status).label
 
     @property
     def next_actions(self) -> list[str]:

@@ -83,9 +83,9 @@ def test_the_same_content_weeks_later_is_a_new_report(bin_request, admin_user, t
     assert again != first
     assert response.json()[0]["service_request_id"] == again.public_id
     again.refresh_from_db()
-    assert again.public_status == ReportStatus.OPEN
+    assert again.status == ReportStatus.OPEN
     first.refresh_from_db()
-    assert first.public_status == ReportStatus.FIXED
+    assert first.status == ReportStatus.FIXED
 
 
 def test_a_client_id_is_once_and_for_all(bin_request, territories):

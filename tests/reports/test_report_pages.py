@@ -401,3 +401,55 @@ def test_the_nearby_part_of_the_form_lists_the_open_reports_near_a_point(client,
         response = client.get(url(authority, "proches/"), {**params, **bad})
         assert response.status_code == 200 and "suivre" not in text(response)
     assert client.get("/nulle-part/signalements/proches/", params).status_code == 404
+
+
+# Where, and how many -------------------------------------------------------------------------
+
+
+def test_a_point_placed_outside_the_town_is_refused_on_the_form(client, authority, pothole):
+    town_territories(authority)
+    response = post_report(client, authority, pothole, latitude=str(LAT + 1))
+    assert response.status_code == 400
+    assert "en dehors du territoire" in text(response)
+    assert not Report.objects.exists()
+
+
+def test_a_photo_taken_elsewhere_does_not_place_the_report_there(client, authority, pothole):
+    from tests.reports.test_photos import phone_jpeg as photo_with
+
+    town_territories(authority)
+    elsewhere = SimpleUploadedFile(
+        "loin.jpg", photo_with(lat=(45, 12, 0), lon=(3, 6, 0)), content_type="image/jpeg"
+    )
+    response = post_report(
+        client,
+        authority,
+        pothole,
+        latitude=None,
+        longitude=None,
+        address="Devant l'école",
+        photos=[elsewhere],
+    )
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert not report.has_point and "Devant l'école" in report.case.location_label
+
+
+def test_reports_and_me_too_from_one_address_are_limited_per_hour(
+    client, authority, pothole, settings
+):
+    settings.GUICHET_REPORT_SUBMISSIONS_PER_HOUR = 2
+    assert post_report(client, authority, pothole, confirm_new="on").status_code == 302
+    assert post_report(client, authority, pothole, confirm_new="on").status_code == 302
+    refused = post_report(client, authority, pothole, confirm_new="on")
+    assert refused.status_code == 400 and "Trop de signalements" in text(refused)
+    assert Report.objects.count() == 2
+    existing = Report.objects.first()
+    follow = client.post(
+        url(authority, f"{existing.public_id}/suivre/"), {"email": "voisin@example.org"}
+    )
+    assert "Trop de signalements" in text(follow)
+    assert not existing.followers.filter(email="voisin@example.org").exists()
+    # Another address is not held back.
+    other = Client(REMOTE_ADDR="192.0.2.9")
+    assert post_report(other, authority, pothole, confirm_new="on").status_code == 302

@@ -292,13 +292,13 @@ def test_a_duplicate_hands_its_followers_to_the_original(authority, pothole, age
         services.report_mark_duplicate(actor=agent, report=original, original=original)
 
 
-def test_the_public_status_follows_a_case_moved_from_the_case_pages(authority, pothole, agent):
+def test_the_field_status_follows_a_case_moved_from_the_case_pages(authority, pothole, agent):
     from guichet.cases.services import case_resolve
 
     report = submit(authority, pothole)
     case_resolve(actor=agent, case=report.case)
     report = Report.objects.select_related("case").get()
-    assert report.status == ReportStatus.FIXED and report.public_status == ReportStatus.FIXED
+    assert report.status == ReportStatus.FIXED
 
 
 def test_the_promised_date_counts_working_days(authority, pothole):

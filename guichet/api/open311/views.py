@@ -248,7 +248,7 @@ def _attribute(field: CategoryField) -> dict:
 
 
 def _status(report: Report) -> str:
-    return "open" if report.public_status in OPEN_REPORT_STATUSES else "closed"
+    return "open" if report.is_open else "closed"
 
 
 def _photo_url(request, report: Report) -> str:
@@ -280,7 +280,7 @@ def _request_row(request, report: Report, extensions: bool) -> dict:
     row = {
         "service_request_id": report.public_id,
         "status": _status(report),
-        "status_notes": report.get_public_status_display(),
+        "status_notes": report.get_status_display(),
         "service_name": report.category.label,
         "service_code": str(report.category_id),
         # The person's own words stay with the agents, as on the public pages.
@@ -299,8 +299,8 @@ def _request_row(request, report: Report, extensions: bool) -> dict:
     }
     if extensions:
         row["extended_attributes"] = {
-            "status_detail": report.public_status,
-            "status_label": report.get_public_status_display(),
+            "status_detail": report.status,
+            "status_label": report.get_status_display(),
             "commune": report.commune.name if report.commune_id else "",
             "district": report.district.name if report.district_id else "",
         }

@@ -18,12 +18,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guichet.contacts.services import contact_for_citizen
 from guichet.core.maps import allow_map_tiles, parse_bbox
+from guichet.core.ratelimit import client_key, counter_hit
 from guichet.reports import services
-from guichet.reports.enums import OPEN_REPORT_STATUSES, ReportStatus
+from guichet.reports.enums import ReportStatus
 from guichet.reports.fields import category_fields
 from guichet.reports.forms import (
     FollowForm,
@@ -141,6 +143,22 @@ def _int(value) -> int | None:
     return int(value) if str(value or "").isdigit() else None
 
 
+TOO_MANY = _lazy(
+    "Trop de signalements envoyés depuis cette connexion : réessayez dans une heure, ou "
+    "appelez la mairie."
+)
+
+
+def _too_many(request, authority) -> bool:
+    """Reports and "me too" sent from one address in the hour, past the limit (a robot
+    filling the map, or signing someone else's address up to every report)."""
+    used = counter_hit(
+        f"report-submit:{authority.pk}:{client_key(request)}:{timezone.now():%Y%m%d%H}",
+        window=3600,
+    )
+    return used > settings.GUICHET_REPORT_SUBMISSIONS_PER_HOUR
+
+
 def _submit_or_nearby(request, authority, form: ReportForm):
     """The new report, or the open reports nearby the person has not seen yet (the form is
     then shown again with them, to follow one instead)."""
@@ -151,12 +169,16 @@ def _submit_or_nearby(request, authority, form: ReportForm):
     if already is not None:
         return already
     lat, lon = data.get("latitude"), data.get("longitude")
-    location = services.report_locate(lat=lat, lon=lon, address=data.get("address", ""))
+    location = services.report_locate(
+        lat=lat, lon=lon, address=data.get("address", ""), authority=authority
+    )
     if location.lat is None:
         # No point placed or found: the position a phone wrote in a photo, if any.
         position = next((p.position for p in data["photos"] if p.position), None)
         if position is not None:
-            location = services.report_locate(lat=position.lat, lon=position.lon)
+            location = services.report_locate(
+                lat=position.lat, lon=position.lon, authority=authority, guessed=True
+            )
     if location.lat is not None and not data.get("confirm_new"):
         nearby = services.reports_nearby(
             authority=authority, category=data["category"], lat=location.lat, lon=location.lon
@@ -166,6 +188,9 @@ def _submit_or_nearby(request, authority, form: ReportForm):
             form.data["confirm_new"] = "on"
             form.data["latitude"], form.data["longitude"] = location.lat, location.lon
             return nearby
+    if _too_many(request, authority):
+        form.add_error(None, TOO_MANY)
+        return []
     email = data.get("email", "")
     contact = None
     if request.user.is_authenticated:
@@ -395,7 +420,7 @@ def report_detail(request, authority_slug, public_id):
         "report": report,
         "history": report.status_changes.all(),
         "follow_form": FollowForm(),
-        "can_follow": report.public_status in OPEN_REPORT_STATUSES,
+        "can_follow": report.is_open,
         "nav": "reports",
         **_map_context(authority),
     }
@@ -408,7 +433,9 @@ def report_follow(request, authority_slug, public_id):
     authority = _authority_or_404(authority_slug)
     report = _public_report_or_404(authority, public_id)
     form = FollowForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and _too_many(request, authority):
+        form.add_error(None, TOO_MANY)
+    elif form.is_valid():
         contact = None
         if request.user.is_authenticated:
             contact = contact_for_citizen(user=request.user, authority=authority)
@@ -458,7 +485,8 @@ def report_photo(request, authority_slug, public_id, photo_id, size="display"):
         raise Http404 from error
     response = FileResponse(handle, content_type=mime)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=3600"
+    # Short: a photo taken off the site must not linger in shared caches.
+    response["Cache-Control"] = "public, max-age=300"
     return response
 
 
