@@ -90,6 +90,14 @@
           layer.clearLayers();
           layer.addData(data);
           element.setAttribute("data-count", String(data.features.length));
+          var status = document.getElementById("reports-map-status");
+          if (status) {
+            var note = data.truncated ? element.getAttribute("data-truncated-text") : "";
+            if (status.getAttribute("data-truncated-note") !== note) {
+              status.setAttribute("data-truncated-note", note);
+              status.textContent = note || status.getAttribute("data-initial") || "";
+            }
+          }
           if (first) {
             first = false;
             var bounds = layer.getBounds();

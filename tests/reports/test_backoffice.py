@@ -392,3 +392,33 @@ def test_the_case_page_warns_that_a_rejection_reason_is_public_for_a_report(
 ):
     assert "data-public-reason" in text(client_for(agent).get(url("case_detail", report.case_id)))
     assert "data-public-reason" not in text(client_for(agent).get(url("case_detail", case.pk)))
+
+
+def test_the_map_lists_the_most_urgent_and_its_geojson_says_when_it_is_cut(
+    client_for, agent, authority, pothole, monkeypatch
+):
+    from guichet.www.backoffice.views import reports as views
+
+    monkeypatch.setattr(views, "TABLE_LIMIT", 2)
+    monkeypatch.setattr(views, "GEOJSON_LIMIT", 2)
+    with time_machine.travel(MONDAY - dt.timedelta(days=14), tick=False):
+        oldest = submit(authority, pothole)
+    with time_machine.travel(MONDAY, tick=False):
+        others = [submit(authority, pothole, lat=LAT + n / 10_000) for n in range(1, 3)]
+        page = text(client_for(agent).get(url("reports_map")))
+        assert "3 signalements ouverts" in page and "les 2 plus urgents" in page
+        assert oldest.public_id in page  # past its promise: first
+        assert others[-1].public_id not in page
+        body = client_for(agent).get(url("reports_geojson")).json()
+        assert body["truncated"] is True and len(body["features"]) == 2
+        assert body["features"][0]["properties"]["public_id"] == oldest.public_id
+        assert body["features"][0]["properties"]["due_state"] == "past"
+        narrow = (
+            client_for(agent)
+            .get(
+                url("reports_geojson")
+                + f"?bbox={LON - 0.0001},{LAT - 0.0001},{LON + 0.0001},{LAT + 0.00015}"
+            )
+            .json()
+        )
+        assert narrow["truncated"] is False and len(narrow["features"]) == 2

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guichet.cases.models import Category
 from guichet.cases.services import case_can_act
+from guichet.core.maps import parse_bbox
 from guichet.core.text import fold
 from guichet.reports import moderation, services
 from guichet.reports.enums import OPEN_REPORT_STATUSES, ReportStatus
@@ -24,8 +25,11 @@ from guichet.reports.models import Report
 from guichet.www.backoffice.access import agent_required, current_authority
 from guichet.www.backoffice.views.territories import _map_context, _with_tiles_allowed
 
-# The GeoJSON never sends more points than this for one visible area.
-MAP_LIMIT = 2000
+# The map page's table shows the most urgent reports (the map, the visible area): a town's
+# whole open queue would be a page of thousands of rows. The GeoJSON never sends more
+# points than GEOJSON_LIMIT for one visible area.
+TABLE_LIMIT = 100
+GEOJSON_LIMIT = 500
 
 
 def get_report_for_user_or_404(user, pk: int) -> Report:
@@ -97,11 +101,11 @@ def reports_map(request):
     authority = current_authority(request)
     chosen, errors = _filters(request, authority)
     clock = services.report_due_clock(authority)
-    reports = []
+    reports, total = [], 0
     if not errors:
-        reports = _with_due_state(
-            list(_open_reports(request, authority, chosen, clock=clock)[:MAP_LIMIT]), clock=clock
-        )
+        listed = _open_reports(request, authority, chosen, clock=clock)
+        reports = _with_due_state(list(listed[:TABLE_LIMIT]), clock=clock)
+        total = len(reports) if len(reports) < TABLE_LIMIT else listed.count()
     query = request.GET.urlencode()
     response = render(
         request,
@@ -109,6 +113,7 @@ def reports_map(request):
         {
             "authority": authority,
             "reports": reports,
+            "total": total,
             "errors": errors,
             "chosen": chosen,
             "category_groups": _category_groups(authority),
@@ -158,24 +163,15 @@ def _category_groups(authority) -> list[tuple[str, list[tuple[Category, str]]]]:
     return result
 
 
-def _bbox(raw: str) -> tuple[float, float, float, float] | None:
-    """west,south,east,north (Leaflet's order), or None when unreadable."""
-    try:
-        west, south, east, north = (float(part) for part in raw.split(","))
-    except ValueError:
-        return None
-    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        return None
-    return west, south, east, north
-
-
 @require_GET
 @agent_required
 def reports_geojson(request):
-    """The open reports of the visible area as GeoJSON, one query whatever their number."""
+    """The open reports of the visible area as GeoJSON, the most urgent first, read as
+    plain rows in one query; past GEOJSON_LIMIT, `truncated` tells the map to ask for a
+    closer look."""
     authority = current_authority(request)
     chosen, errors = _filters(request, authority)
-    box = _bbox(request.GET.get("bbox", "")) if request.GET.get("bbox") else None
+    box = parse_bbox(request.GET.get("bbox", "")) if request.GET.get("bbox") else None
     if errors or (request.GET.get("bbox") and box is None):
         return HttpResponseBadRequest(
             " ".join(errors) or _("La zone demandée n'est pas valide."),
@@ -188,29 +184,61 @@ def reports_geojson(request):
         reports = reports.in_box(south=south, west=west, north=north, east=east)
     else:
         reports = reports.filter(latitude__isnull=False, longitude__isnull=False)
+    rows = list(
+        reports.values_list(
+            "pk",
+            "public_id",
+            "case_id",
+            "latitude",
+            "longitude",
+            "status",
+            "category__label",
+            "address_label",
+            "district__name",
+            "commune__name",
+            "case__due_on",
+            "due_at",
+        )[: GEOJSON_LIMIT + 1]
+    )
+    truncated = len(rows) > GEOJSON_LIMIT
+    # One reverse() for all: the case's number goes in place of a placeholder.
+    case_url = reverse("backoffice:case_detail", args=[0]).replace("/0/", "/{}/")
+    labels = dict(ReportStatus.choices)
     features = []
-    for report in reports[:MAP_LIMIT]:
-        due_state = clock.state(report)
+    for (
+        pk,
+        public_id,
+        case_id,
+        lat,
+        lon,
+        status,
+        category,
+        address,
+        district,
+        commune,
+        due_on,
+        due_at,
+    ) in rows[:GEOJSON_LIMIT]:
         features.append(
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [report.longitude, report.latitude]},
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
                 "properties": {
-                    "id": report.pk,
-                    "public_id": report.public_id,
-                    "category": report.category.label,
-                    "status": report.status,
-                    "status_label": ReportStatus(report.status).label,
-                    "place": report.place_label,
-                    "due_on": report.case.due_on.isoformat() if report.case.due_on else None,
-                    "due_at": report.due_at.isoformat() if report.due_at else None,
-                    "due_state": due_state,
-                    "url": reverse("backoffice:case_detail", args=[report.case_id]),
+                    "id": pk,
+                    "public_id": public_id,
+                    "category": category,
+                    "status": status,
+                    "status_label": str(labels[status]),
+                    "place": address or ", ".join(n for n in (district, commune) if n),
+                    "due_on": due_on.isoformat() if due_on else None,
+                    "due_at": due_at.isoformat() if due_at else None,
+                    "due_state": clock.state_of(status=status, due_at=due_at, due_on=due_on),
+                    "url": case_url.format(case_id),
                 },
             }
         )
     return JsonResponse(
-        {"type": "FeatureCollection", "features": features},
+        {"type": "FeatureCollection", "features": features, "truncated": truncated},
         content_type="application/geo+json",
     )
 
