@@ -266,6 +266,7 @@ GUICHET_PERIODIC_JOBS = {
     ),
     "outgoing_sms_sweep": ("guichet.telephony.tasks.outgoing_sms_sweep", 300),
     "report_notifications_sweep": ("guichet.reports.tasks.report_notifications_sweep", 600),
+    "database_statistics_refresh": ("guichet.core.tasks.database_statistics_refresh", 86400),
 }
 
 # --- Incoming email (guichet.mailbox) ---
