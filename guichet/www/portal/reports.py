@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guichet.contacts.services import contact_for_citizen
@@ -143,7 +143,7 @@ def _int(value) -> int | None:
     return int(value) if str(value or "").isdigit() else None
 
 
-TOO_MANY = _lazy(
+TOO_MANY = gettext_lazy(
     "Trop de signalements envoyés depuis cette connexion : réessayez dans une heure, ou "
     "appelez la mairie."
 )
