@@ -28,7 +28,7 @@ from guichet.core.text import fold
 from guichet.demo.catalogue import CENTRE, CITIZEN
 from guichet.demo.clock import WorkClock
 from guichet.interactions.models import Attachment, Interaction
-from guichet.reports import services
+from guichet.reports import following, services
 from guichet.reports import workorders as orders
 from guichet.reports.models import (
     FieldTeam,
@@ -600,7 +600,7 @@ class _Seeder:
         _step(
             at,
             [report],
-            lambda: services.report_follow(
+            lambda: following.report_follow(
                 actor=actor, report=report, contact=contact, email=email
             ),
         )

@@ -156,7 +156,7 @@ class Report(models.Model):
     def due_state(self) -> str:
         """ "past", "near" (a working day or two hours left) or "" (the list pages set it
         for many reports at once)."""
-        from guichet.reports.services import report_due_clock
+        from guichet.reports.promises import report_due_clock
 
         return report_due_clock(self.authority).state(self)
 

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,15 +36,16 @@ from guichet.reports.enums import (
     FollowerRole,
     ReportStatus,
 )
+from guichet.reports.following import report_follower_stop_url
 from guichet.reports.geocoding import geocoder
 from guichet.reports.models import (
     Report,
-    ReportCategorySettings,
     ReportFollower,
     ReportPhoto,
     ReportStatusChange,
 )
 from guichet.reports.photos import PreparedPhoto, photos_check_count
+from guichet.reports.promises import category_settings, intervention_hours
 from guichet.territories.models import Territory, TerritoryKind
 from guichet.territories.services import territories_at
 
@@ -64,28 +64,14 @@ def distance_meters(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     return 2 * EARTH_RADIUS_METERS * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _category_settings(category: Category) -> ReportCategorySettings | None:
-    return ReportCategorySettings.objects.filter(category=category).first()
-
-
 def nearby_rule(category: Category) -> tuple[int, int]:
     """(radius in metres, window in days) for the category."""
     radius, days = settings.GUICHET_REPORT_NEARBY_RADIUS_METERS, settings.GUICHET_REPORT_NEARBY_DAYS
-    own = _category_settings(category)
+    own = category_settings(category)
     if own is not None:
         radius = own.nearby_radius_meters or radius
         days = own.nearby_days or days
     return radius, days
-
-
-def intervention_hours(category: Category) -> int | None:
-    """The category's promised intervention delay in hours, or None when it is promised in
-    working days (the case's own delay). Reads the value `report_categories` annotates
-    when it is there."""
-    if hasattr(category, "intervention_hours"):
-        return category.intervention_hours or None
-    own = _category_settings(category)
-    return (own.intervention_hours or None) if own is not None else None
 
 
 @dataclass(frozen=True)
@@ -122,79 +108,6 @@ def reports_nearby(
             found.append(NearbyReport(report=report, distance=distance))
     found.sort(key=lambda n: (n.distance, -n.report.pk))
     return found
-
-
-# A promise in hours is near in its last two hours; a promise in days, on its last
-# working day.
-NEAR_HOURS = 2
-
-
-@dataclass(frozen=True)
-class Promise:
-    """The promised intervention delay of a category, and when it falls for a report sent
-    at `now`: `due_at` for a promise in hours (round the clock), `due_on` for one in
-    working days (the case's due date)."""
-
-    hours: int | None
-    days: int
-    due_at: dt.datetime | None
-    due_on: dt.date | None
-
-
-def report_promise(category: Category, *, now: dt.datetime | None = None) -> Promise:
-    from guichet.core.calendar import compute_due_date
-
-    now = now or timezone.now()
-    hours = intervention_hours(category)
-    if hours:
-        return Promise(hours, category.delay_days, now + dt.timedelta(hours=hours), None)
-    today = timezone.localdate(now)
-    due_on = compute_due_date(
-        received_on=today,
-        delay_days=category.delay_days,
-        calendar=category.authority.calendar,
-        today=today,
-    ).due_on
-    return Promise(None, category.delay_days, None, due_on)
-
-
-@dataclass(frozen=True)
-class DueClock:
-    """What "near" and "past" mean now, for the promised dates of many reports at once."""
-
-    now: dt.datetime
-    today: dt.date
-    soon: dt.date  # the last day a promise in working days counts as near
-
-    @property
-    def near_at(self) -> dt.datetime:
-        """The moment up to which a promise in hours counts as near."""
-        return self.now + dt.timedelta(hours=NEAR_HOURS)
-
-    def state(self, report: Report) -> str:
-        """ "past", "near" or "" for an open report; "" for a closed one."""
-        due_on = report.case.due_on if report.case_id else None
-        return self.state_of(status=report.status, due_at=report.due_at, due_on=due_on)
-
-    def state_of(self, *, status: str, due_at: dt.datetime | None, due_on: dt.date | None) -> str:
-        """The same from the values alone (a map reads thousands of rows as tuples)."""
-        if status not in OPEN_REPORT_STATUSES:
-            return ""
-        if due_at is not None:
-            if due_at < self.now:
-                return "past"
-            return "near" if due_at <= self.near_at else ""
-        if due_on is None:
-            return ""
-        if due_on < self.today:
-            return "past"
-        return "near" if due_on <= self.soon else ""
-
-
-def report_due_clock(authority, *, now: dt.datetime | None = None) -> DueClock:
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    return DueClock(now=now, today=today, soon=authority.calendar.add_working_days(today, 1))
 
 
 # Locating ------------------------------------------------------------------------------------
@@ -573,107 +486,6 @@ def report_photo_add(*, actor, report: Report, photo: PreparedPhoto) -> ReportPh
         data={"photo": stored.pk},
     )
     return stored
-
-
-# Following ("me too") ------------------------------------------------------------------------
-
-
-@transaction.atomic
-def report_follow(
-    *, actor, report: Report, contact=None, email: str = ""
-) -> tuple[ReportFollower | None, bool]:
-    """A person says "me too": they follow the existing report instead of sending a new
-    one, and will be told when it is fixed. By their contact record, by an email address,
-    or by neither (counted in the audit log only). Saying it twice changes nothing.
-    Returns the follower (None without contact or email) and whether it is new."""
-    report = Report.objects.select_for_update().select_related("case").get(pk=report.pk)
-    if not report.is_public or report.status not in OPEN_REPORT_STATUSES:
-        raise ValidationError(_("Ce signalement n'est plus ouvert : il ne peut plus être suivi."))
-    if contact is not None and contact.authority_id != report.authority_id:
-        raise ValidationError(_("Cet usager appartient à une autre collectivité."))
-    email = (email or "").strip().lower()
-    follower, created = None, False
-    if contact is not None:
-        follower, created = ReportFollower.objects.get_or_create(
-            report=report, contact=contact, defaults={"role": FollowerRole.ME_TOO}
-        )
-    elif email:
-        try:
-            with transaction.atomic():
-                follower, created = ReportFollower.objects.get_or_create(
-                    report=report,
-                    contact=None,
-                    email=email,
-                    defaults={"role": FollowerRole.ME_TOO},
-                )
-        except IntegrityError:
-            follower = ReportFollower.objects.get(report=report, contact=None, email=email)
-    if created or follower is None:
-        event_record(
-            actor=actor,
-            verb="report.followed",
-            target=report,
-            case=report.case,
-            contact=contact,
-            data={"follower": follower.pk if follower else None, "by_email": bool(email)},
-        )
-    return follower, created
-
-
-_STOP_SALT = "guichet.reports.follower-stop"
-
-
-def follower_stop_token(follower: ReportFollower) -> str:
-    """The secret of a follower's "stop following" link: signed, so it cannot be guessed
-    from the follower's number, and valid as long as they follow."""
-    # Not time-stamped: the same follower gets the same link in every message.
-    return signing.Signer(salt=_STOP_SALT).sign_object(follower.pk)
-
-
-def follower_for_stop_token(token: str) -> ReportFollower | None:
-    """The follower a stop link names (perhaps already gone: `anonymised_at` is then set),
-    or None for a link that was never given."""
-    try:
-        pk = signing.Signer(salt=_STOP_SALT).unsign_object(token)
-    except (signing.BadSignature, ValueError):
-        return None
-    return (
-        ReportFollower.objects.filter(pk=pk)
-        .select_related("report", "report__authority", "report__category")
-        .first()
-    )
-
-
-def report_follower_stop_url(follower: ReportFollower) -> str:
-    from django.urls import reverse
-
-    path = reverse(
-        "portal:report_unfollow",
-        args=[follower.report.authority.slug, follower_stop_token(follower)],
-    )
-    return settings.SITE_URL + path
-
-
-@transaction.atomic
-def report_unfollow(*, actor, follower: ReportFollower) -> ReportFollower:
-    """A follower asks to be told nothing more (the link in every message they get): their
-    address or contact is removed from the report, the row kept, emptied, for the count of
-    people concerned. Asking twice changes nothing."""
-    follower = ReportFollower.objects.select_for_update().get(pk=follower.pk)
-    if follower.anonymised_at is not None:
-        return follower
-    follower.contact = None
-    follower.email = ""
-    follower.anonymised_at = timezone.now()
-    follower.save(update_fields=["contact", "email", "anonymised_at"])
-    event_record(
-        actor=actor,
-        verb="report.unfollowed",
-        target=follower.report,
-        case=follower.report.case,
-        data={"follower": follower.pk},
-    )
-    return follower
 
 
 # Field status transitions --------------------------------------------------------------------

@@ -162,7 +162,7 @@ def _follower_queue(
     from guichet.interactions.enums import Purpose
     from guichet.interactions.models import Interaction
     from guichet.interactions.services import email_queue
-    from guichet.reports.services import report_follower_stop_url
+    from guichet.reports.following import report_follower_stop_url
     from guichet.telephony.sms import sms_number_for, sms_queue
 
     contact = follower.contact

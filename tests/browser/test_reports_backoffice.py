@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from guichet.reports.enums import ReportStatus
-from guichet.reports.services import report_follow
+from guichet.reports.following import report_follow
 from tests.browser.test_journeys import sign_in
 from tests.reports.factories import street_categories, submit
 

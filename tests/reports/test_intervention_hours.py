@@ -10,7 +10,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from guichet.reports import services
+from guichet.reports import promises, services
 from guichet.reports.models import Report, ReportCategorySettings
 from tests.reports.factories import street_categories, submit
 from tests.www.backoffice_helpers import text, url
@@ -53,14 +53,14 @@ def test_a_report_in_an_urgent_category_is_due_hours_after_it_was_sent(danger, p
 
 
 def test_the_promise_of_a_category_in_hours_or_in_working_days(danger, pothole):
-    promise = services.report_promise(danger, now=SATURDAY)
+    promise = promises.report_promise(danger, now=SATURDAY)
     assert (promise.hours, promise.due_at, promise.due_on) == (
         4,
         SATURDAY + dt.timedelta(hours=4),
         None,
     )
     # Saturday + 5 working days: Friday 18 December.
-    promise = services.report_promise(pothole, now=SATURDAY)
+    promise = promises.report_promise(pothole, now=SATURDAY)
     assert (promise.hours, promise.due_on) == (None, dt.date(2026, 12, 18))
 
 
@@ -68,12 +68,12 @@ def test_an_urgent_report_is_near_in_its_last_two_hours_then_past(danger, agent)
     with time_machine.travel(SATURDAY, tick=False):
         report = submit(danger.authority, danger)
     for minutes, state in ((60, ""), (121, "near"), (239, "near"), (241, "past")):
-        clock = services.report_due_clock(
+        clock = promises.report_due_clock(
             danger.authority, now=SATURDAY + dt.timedelta(minutes=minutes)
         )
         assert clock.state(Report.objects.select_related("case").get(pk=report.pk)) == state
     services.report_fix(actor=agent, report=report)
-    clock = services.report_due_clock(danger.authority, now=SATURDAY + dt.timedelta(hours=9))
+    clock = promises.report_due_clock(danger.authority, now=SATURDAY + dt.timedelta(hours=9))
     assert clock.state(Report.objects.select_related("case").get(pk=report.pk)) == ""
 
 

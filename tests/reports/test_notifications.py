@@ -20,7 +20,7 @@ from guichet.interactions import services as interaction_services
 from guichet.interactions.enums import DeliveryStatus, Purpose
 from guichet.interactions.models import Interaction
 from guichet.interactions.tasks import MAX_ATTEMPTS, interaction_send_email
-from guichet.reports import services
+from guichet.reports import following, services
 from guichet.reports.models import ReportFollower, ReportNotice
 from guichet.reports.tasks import report_notifications_sweep, report_status_notify
 from guichet.telephony.models import SmsOptOut
@@ -52,7 +52,7 @@ def report(authority, pothole):
 def followed(report):
     """The reporter, known by an address alone, and two neighbours who said "me too"."""
     for address in NEIGHBOURS:
-        services.report_follow(actor=None, report=report, email=address)
+        following.report_follow(actor=None, report=report, email=address)
     return report
 
 
@@ -185,7 +185,7 @@ def test_two_workers_at_the_same_time_tell_each_follower_once(
         pytest.skip("SQLite takes the write lock for a whole transaction: workers never overlap")
     report = submit(authority, pothole, email=REPORTER)
     for address in NEIGHBOURS:
-        services.report_follow(actor=None, report=report, email=address)
+        following.report_follow(actor=None, report=report, email=address)
     change = investigated(agent, report)
     real = interaction_services.email_queue
     first_holds_a_claim = threading.Event()
@@ -228,7 +228,7 @@ def test_a_follower_who_joined_after_the_change_is_not_told_of_it(
 ):
     change = investigated(agent, report)
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=1)):
-        services.report_follow(actor=None, report=report, email="tard@example.org")
+        following.report_follow(actor=None, report=report, email="tard@example.org")
     # The sweep runs the change late, once the latecomer follows the report.
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)):
         with django_capture_on_commit_callbacks(execute=True):
@@ -349,8 +349,8 @@ def test_each_contact_is_told_by_their_channel(
     unreachable = person("Max", email="max@example.org", refuses_email=True)
     report = submit(authority, pothole, contact=by_mail)
     for someone in (prefers_sms, refuses_email, unreachable):
-        services.report_follow(actor=None, report=report, contact=someone)
-    services.report_follow(actor=None, report=report, email="voisin@example.org")
+        following.report_follow(actor=None, report=report, contact=someone)
+    following.report_follow(actor=None, report=report, email="voisin@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
         services.report_fix(actor=agent, report=report)
@@ -388,7 +388,7 @@ def test_a_message_that_cannot_be_queued_does_not_stop_the_others(
     )
     SmsOptOut.objects.create(authority=authority, number="+33698765432")
     report = submit(authority, pothole, contact=stopped)
-    services.report_follow(actor=None, report=report, email="voisin@example.org")
+    following.report_follow(actor=None, report=report, email="voisin@example.org")
     change = investigated(agent, report)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -11,6 +11,7 @@ from django.core import mail
 
 from guichet.interactions.enums import Purpose
 from guichet.interactions.models import Interaction
+from guichet.reports import following
 from guichet.reports.models import ReportCategorySettings
 from tests.reports.factories import street_categories, submit
 
@@ -101,7 +102,7 @@ def test_each_message_carries_the_follower_own_link_to_stop_following(
 
     with django_capture_on_commit_callbacks(execute=True):
         report = submit(authority, pothole, email="riverain@example.org")
-        services.report_follow(actor=None, report=report, email="voisin@example.org")
+        following.report_follow(actor=None, report=report, email="voisin@example.org")
     receipt_link = stop_link(mail.outbox[0].body)
     with django_capture_on_commit_callbacks(execute=True):
         services.report_investigate(actor=agent, report=report)
@@ -131,11 +132,9 @@ def test_each_message_carries_the_follower_own_link_to_stop_following(
 def test_a_forged_or_foreign_stop_link_is_not_found(authority, other_authority, pothole):
     from django.test import Client
 
-    from guichet.reports import services
-
     report = submit(authority, pothole, email="riverain@example.org")
     follower = report.followers.get()
-    token = services.follower_stop_token(follower)
+    token = following.follower_stop_token(follower)
     client = Client()
     assert (
         client.get(f"/{authority.slug}/signalements/ne-plus-suivre/{follower.pk}/").status_code

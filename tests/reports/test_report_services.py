@@ -16,7 +16,7 @@ from guichet.cases.enums import Status
 from guichet.cases.models import Case
 from guichet.core.models import Event
 from guichet.interactions.models import Attachment
-from guichet.reports import services
+from guichet.reports import following, promises, services
 from guichet.reports.enums import ReportStatus
 from guichet.reports.models import Report, ReportCategorySettings, ReportFollower
 from guichet.reports.services import Location, report_submit, reports_nearby
@@ -210,15 +210,15 @@ def test_nearby_never_crosses_authorities(authority, other_authority, pothole):
 
 def test_me_too_by_email_or_contact_once_each(authority, pothole, citizen_contact, citizen):
     report = submit(authority, pothole)
-    follower, created = services.report_follow(
+    follower, created = following.report_follow(
         actor=AnonymousUser(), report=report, email="Voisin@example.org"
     )
     assert created and follower.email == "voisin@example.org"
-    again, created = services.report_follow(
+    again, created = following.report_follow(
         actor=AnonymousUser(), report=report, email="voisin@example.org"
     )
     assert not created and again.pk == follower.pk
-    _, created = services.report_follow(actor=citizen, report=report, contact=citizen_contact)
+    _, created = following.report_follow(actor=citizen, report=report, contact=citizen_contact)
     assert created
     assert report.followers.count() == 2
     assert Event.objects.filter(verb="report.followed").count() == 2
@@ -228,7 +228,7 @@ def test_me_too_is_refused_on_a_fixed_report(authority, pothole, agent):
     report = submit(authority, pothole)
     services.report_fix(actor=agent, report=report)
     with pytest.raises(ValidationError):
-        services.report_follow(actor=AnonymousUser(), report=report, email="a@example.org")
+        following.report_follow(actor=AnonymousUser(), report=report, email="a@example.org")
 
 
 # Field statuses -----------------------------------------------------------------------------
@@ -304,7 +304,7 @@ def test_the_field_status_follows_a_case_moved_from_the_case_pages(authority, po
 def test_the_promised_date_counts_working_days(authority, pothole):
     # Friday 4 December 2026 + 5 working days = Friday 11 December.
     now = timezone.make_aware(dt.datetime(2026, 12, 4, 10, 0))
-    promise = services.report_promise(pothole, now=now)
+    promise = promises.report_promise(pothole, now=now)
     assert (promise.hours, promise.days, promise.due_at) == (None, 5, None)
     assert promise.due_on == dt.date(2026, 12, 11)
 

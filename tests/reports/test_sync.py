@@ -12,7 +12,7 @@ from guichet.cases.enums import Status
 from guichet.contacts.services import contact_create
 from guichet.core.enums import Channel
 from guichet.interactions.models import Interaction
-from guichet.reports import services
+from guichet.reports import following, services
 from guichet.reports.enums import ReportStatus
 from guichet.reports.models import ReportFollower, ReportStatusChange
 from guichet.reports.tasks import report_status_notify
@@ -117,7 +117,7 @@ def test_a_planned_date_in_the_past_is_refused(agent, report):
 def test_each_change_tells_each_follower_once_with_the_public_link(
     authority, agent, report, django_capture_on_commit_callbacks
 ):
-    services.report_follow(actor=None, report=report, email="aussi@example.org")
+    following.report_follow(actor=None, report=report, email="aussi@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         services.report_schedule(
             actor=agent, report=report, planned_on=timezone.localdate() + dt.timedelta(days=2)
@@ -155,7 +155,7 @@ def test_a_contact_is_told_by_email_on_the_case_or_by_sms_when_preferred(
         preferred_channel=Channel.SMS,
     )
     report = submit(authority, pothole, contact=by_mail)
-    services.report_follow(actor=None, report=report, contact=by_sms)
+    following.report_follow(actor=None, report=report, contact=by_sms)
     with django_capture_on_commit_callbacks(execute=True):
         services.report_fix(actor=agent, report=report)
     told = Interaction.objects.filter(case=report.case, purpose="notification")

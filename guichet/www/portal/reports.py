@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from guichet.contacts.services import contact_for_citizen
 from guichet.core.maps import allow_map_tiles, parse_bbox
 from guichet.core.ratelimit import client_key, counter_hit
-from guichet.reports import services
+from guichet.reports import following, promises, services
 from guichet.reports.enums import ReportStatus
 from guichet.reports.fields import category_fields
 from guichet.reports.forms import (
@@ -73,7 +73,7 @@ def _map_context(authority) -> dict:
 
 def _delays(categories) -> list[dict]:
     now = timezone.now()
-    return [{"category": c, "promise": services.report_promise(c, now=now)} for c in categories]
+    return [{"category": c, "promise": promises.report_promise(c, now=now)} for c in categories]
 
 
 @require_http_methods(["GET", "POST"])
@@ -440,7 +440,7 @@ def report_follow(request, authority_slug, public_id):
         if request.user.is_authenticated:
             contact = contact_for_citizen(user=request.user, authority=authority)
         try:
-            services.report_follow(
+            following.report_follow(
                 actor=request.user,
                 report=report,
                 contact=contact,

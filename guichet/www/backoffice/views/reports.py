@@ -19,7 +19,7 @@ from guichet.cases.models import Category
 from guichet.cases.services import case_can_act
 from guichet.core.maps import parse_bbox
 from guichet.core.text import fold
-from guichet.reports import moderation, services
+from guichet.reports import moderation, promises, services
 from guichet.reports.enums import OPEN_REPORT_STATUSES, ReportStatus
 from guichet.reports.models import Report
 from guichet.www.backoffice.access import agent_required, current_authority
@@ -100,7 +100,7 @@ def _with_due_state(reports, *, clock):
 def reports_map(request):
     authority = current_authority(request)
     chosen, errors = _filters(request, authority)
-    clock = services.report_due_clock(authority)
+    clock = promises.report_due_clock(authority)
     reports, total = [], 0
     if not errors:
         listed = _open_reports(request, authority, chosen, clock=clock)
@@ -177,7 +177,7 @@ def reports_geojson(request):
             " ".join(errors) or _("La zone demandée n'est pas valide."),
             content_type="text/plain; charset=utf-8",
         )
-    clock = services.report_due_clock(authority)
+    clock = promises.report_due_clock(authority)
     reports = _open_reports(request, authority, chosen, clock=clock)
     if box is not None:
         west, south, east, north = box

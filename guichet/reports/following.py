@@ -1,0 +1,112 @@
+"""Following a problem report: "me too", and the link in every message to stop."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guichet.core.events import event_record
+from guichet.reports.enums import OPEN_REPORT_STATUSES, FollowerRole
+from guichet.reports.models import Report, ReportFollower
+
+
+@transaction.atomic
+def report_follow(
+    *, actor, report: Report, contact=None, email: str = ""
+) -> tuple[ReportFollower | None, bool]:
+    """A person says "me too": they follow the existing report instead of sending a new
+    one, and will be told when it is fixed. By their contact record, by an email address,
+    or by neither (counted in the audit log only). Saying it twice changes nothing.
+    Returns the follower (None without contact or email) and whether it is new."""
+    report = Report.objects.select_for_update().select_related("case").get(pk=report.pk)
+    if not report.is_public or report.status not in OPEN_REPORT_STATUSES:
+        raise ValidationError(_("Ce signalement n'est plus ouvert : il ne peut plus être suivi."))
+    if contact is not None and contact.authority_id != report.authority_id:
+        raise ValidationError(_("Cet usager appartient à une autre collectivité."))
+    email = (email or "").strip().lower()
+    follower, created = None, False
+    if contact is not None:
+        follower, created = ReportFollower.objects.get_or_create(
+            report=report, contact=contact, defaults={"role": FollowerRole.ME_TOO}
+        )
+    elif email:
+        try:
+            with transaction.atomic():
+                follower, created = ReportFollower.objects.get_or_create(
+                    report=report,
+                    contact=None,
+                    email=email,
+                    defaults={"role": FollowerRole.ME_TOO},
+                )
+        except IntegrityError:
+            follower = ReportFollower.objects.get(report=report, contact=None, email=email)
+    if created or follower is None:
+        event_record(
+            actor=actor,
+            verb="report.followed",
+            target=report,
+            case=report.case,
+            contact=contact,
+            data={"follower": follower.pk if follower else None, "by_email": bool(email)},
+        )
+    return follower, created
+
+
+_STOP_SALT = "guichet.reports.follower-stop"
+
+
+def follower_stop_token(follower: ReportFollower) -> str:
+    """The secret of a follower's "stop following" link: signed, so it cannot be guessed
+    from the follower's number, and valid as long as they follow."""
+    # Not time-stamped: the same follower gets the same link in every message.
+    return signing.Signer(salt=_STOP_SALT).sign_object(follower.pk)
+
+
+def follower_for_stop_token(token: str) -> ReportFollower | None:
+    """The follower a stop link names (perhaps already gone: `anonymised_at` is then set),
+    or None for a link that was never given."""
+    try:
+        pk = signing.Signer(salt=_STOP_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
+        return None
+    return (
+        ReportFollower.objects.filter(pk=pk)
+        .select_related("report", "report__authority", "report__category")
+        .first()
+    )
+
+
+def report_follower_stop_url(follower: ReportFollower) -> str:
+    from django.urls import reverse
+
+    path = reverse(
+        "portal:report_unfollow",
+        args=[follower.report.authority.slug, follower_stop_token(follower)],
+    )
+    return settings.SITE_URL + path
+
+
+@transaction.atomic
+def report_unfollow(*, actor, follower: ReportFollower) -> ReportFollower:
+    """A follower asks to be told nothing more (the link in every message they get): their
+    address or contact is removed from the report, the row kept, emptied, for the count of
+    people concerned. Asking twice changes nothing."""
+    follower = ReportFollower.objects.select_for_update().get(pk=follower.pk)
+    if follower.anonymised_at is not None:
+        return follower
+    follower.contact = None
+    follower.email = ""
+    follower.anonymised_at = timezone.now()
+    follower.save(update_fields=["contact", "email", "anonymised_at"])
+    event_record(
+        actor=actor,
+        verb="report.unfollowed",
+        target=follower.report,
+        case=follower.report.case,
+        data={"follower": follower.pk},
+    )
+    return follower
