@@ -34,10 +34,16 @@ def thread_headers(interaction: Interaction) -> dict[str, str]:
     headers: dict[str, str] = {}
     if not interaction.case_id:
         return headers
-    address = tokens.reply_address_for_case(interaction.case)
+    # A notice to someone who only follows the case's problem report ("me too"), not a
+    # person of the case: their answer must not land on another person's case, so it goes
+    # to the service's address as a message of its own.
+    follower_notice = (
+        interaction.purpose == Purpose.NOTIFICATION and not interaction.visible_to_contact
+    )
+    address = "" if follower_notice else tokens.reply_address_for_case(interaction.case)
     if address:
         headers["Reply-To"] = address
-    latest = latest_inbound_message_id(interaction.case_id)
+    latest = "" if follower_notice else latest_inbound_message_id(interaction.case_id)
     if latest:
         headers["In-Reply-To"] = latest
         headers["References"] = latest

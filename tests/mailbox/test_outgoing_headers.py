@@ -117,3 +117,32 @@ def test_without_sub_addressing_replies_go_to_the_mailbox_itself(
         headers={"In-Reply-To": sent["Message-ID"], "References": sent["Message-ID"]},
     )
     assert ingest(answer).case == case
+
+
+def test_a_follower_who_is_not_a_person_of_the_case_is_not_given_its_reply_address(
+    authority,
+    voirie,
+    mailbox,
+    citizen,
+    citizen_contact,
+    agent,
+    smtp_server,
+    django_capture_on_commit_callbacks,
+):
+    """ "Me too" by email tells a stranger of the report's progress: answering must not
+    put their words on (and reopen) the reporter's case."""
+    from guichet.reports import following
+    from guichet.reports.services import report_fix
+    from tests.reports.factories import street_categories, submit
+
+    pothole = street_categories(voirie)[1]
+    report = submit(authority, pothole, actor=citizen, contact=citizen_contact)
+    following.report_follow(actor=None, report=report, email="voisin@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        report_fix(actor=agent, report=report)
+    sent = {rcpt[0]: message for rcpt, message in smtp_server.messages}
+    stranger, reporter = sent["voisin@example.org"], sent[citizen_contact.email]
+    assert split_address(reporter["Reply-To"]) == (ADDRESS, case_reply_token(report.case))
+    assert case_reply_token(report.case) not in (stranger["Reply-To"] or "")
+    assert stranger["In-Reply-To"] is None
+    assert stranger["Auto-Submitted"] == "auto-generated"
