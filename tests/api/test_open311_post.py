@@ -214,10 +214,29 @@ def test_the_contact_is_found_by_email_or_number_not_retyped(bin_request, author
         post(**{**bin_request, "description": "Encore"}, last_name="Le Goff", phone="+33299001122")
     )
     assert by_phone.followers.get().contact == known
-    # Without a name, the number alone finds the record.
+    # Without a name, a number alone attaches the report to nobody: it is written down.
     unnamed = created(post(**{**bin_request, "description": "Et encore"}, phone="0299001122"))
-    assert unnamed.followers.get().contact == known
+    assert not unnamed.followers.filter(contact=known).exists()
+    assert "02 99 00 11 22" in unnamed.case.description or "+33299001122" in (
+        unnamed.case.description
+    )
     assert Contact.objects.filter(authority=authority).count() == 1
+
+
+def test_the_record_of_a_person_with_an_account_is_never_taken_on_an_api_client_word(
+    bin_request, authority, citizen, citizen_contact
+):
+    report = created(
+        post(
+            **bin_request,
+            first_name=citizen_contact.first_name,
+            last_name=citizen_contact.usage_name or citizen_contact.birth_name,
+            email=citizen_contact.email,
+        )
+    )
+    follower = report.followers.get()
+    assert follower.contact != citizen_contact and follower.contact.user_id is None
+    assert not report.case.case_contacts.filter(contact=citizen_contact).exists()
 
 
 def test_a_record_that_differs_is_not_reused_and_the_pair_is_proposed(

@@ -153,9 +153,14 @@ def person_from(params) -> Person:
 
 
 def _compatible(contact: Contact, person: Person) -> bool:
-    """The record holds everything the client sent, as sent: reusing it loses nothing and
-    contradicts nothing. A record that differs, or lacks a detail, is not reused: a new one
-    is made and the contacts app proposes the pair to agents as likely duplicates."""
+    """The record holds everything the client sent, as sent, with the family name: reusing
+    it loses nothing and contradicts nothing. A record that differs, or lacks a detail, is
+    not reused: a new one is made and the contacts app proposes the pair to agents as
+    likely duplicates. An address or a number alone names nobody, and the record of a
+    person with an account is theirs alone (the case would show in their own space): an
+    API client's word does not attach a report to either."""
+    if contact.user_id is not None or not person.last_name:
+        return False
     if person.email and contact.email != person.email:
         return False
     if person.phone and person.phone not in (contact.phone, contact.mobile):
@@ -163,7 +168,7 @@ def _compatible(contact: Contact, person: Person) -> bool:
     if person.first_name and fold(contact.first_name) != fold(person.first_name):
         return False
     family = {fold(contact.usage_name), fold(contact.birth_name)} - {""}
-    return not person.last_name or fold(person.last_name) in family
+    return fold(person.last_name) in family
 
 
 def _existing_contact(authority, person: Person) -> Contact | None:
@@ -185,13 +190,15 @@ def _existing_contact(authority, person: Person) -> Contact | None:
 
 def reporter_contact(*, authority, person: Person) -> Callable[[], Contact | None]:
     """The reporter's contact, to be called in the submission's transaction and only for a
-    new report: the authority's record with exactly this email or number and compatible
-    names, else a new record when the client gave a name. Without a name and without a
-    record, there is nobody to record (a contact is named): None."""
+    new report: the authority's record with exactly this email or number and the same
+    names, else a new record when the client gave a name. Without a name there is nobody
+    to record (a contact is named): None."""
 
     def contact() -> Contact | None:
+        if not person.named:
+            return None
         found = _existing_contact(authority, person)
-        if found is not None or not person.named:
+        if found is not None:
             return found
         return contact_create(
             actor=None,
