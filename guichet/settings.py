@@ -217,7 +217,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("GUICHET_SECURE_COOKIES", not (DEBUG or GUICHET_DEMO or _TESTING))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("GUICHET_SESSION_AGE", 8 * 3600)
-# Behind a reverse proxy that terminates HTTPS and sets X-Forwarded-Proto.
+# Behind a reverse proxy that terminates HTTPS and sets X-Forwarded-Proto. The proxies in
+# front of the application that append the sender's address to X-Forwarded-For (1 for one
+# nginx): the rate limits then count people, not the proxy. 0 trusts no such header.
+GUICHET_TRUSTED_PROXIES = env_int(
+    "GUICHET_TRUSTED_PROXIES", 1 if env_bool("GUICHET_BEHIND_HTTPS_PROXY") else 0
+)
 if env_bool("GUICHET_BEHIND_HTTPS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("GUICHET_HSTS_SECONDS", 31536000)

@@ -24,9 +24,10 @@ class LoginForm(AuthenticationForm):
         from django.conf import settings
 
         from guichet.accounts import throttle
+        from guichet.core.ratelimit import client_address
 
         email = (self.cleaned_data.get("username") or "").strip()
-        ip = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        ip = client_address(self.request)
         if email and throttle.is_blocked(email, ip):
             raise forms.ValidationError(
                 self.error_messages["throttled"],

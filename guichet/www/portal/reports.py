@@ -168,6 +168,10 @@ def _submit_or_nearby(request, authority, form: ReportForm):
     )
     if already is not None:
         return already
+    # Counted before the address is looked up: a refused robot costs no geocoder call.
+    if _too_many(request, authority):
+        form.add_error(None, TOO_MANY)
+        return []
     lat, lon = data.get("latitude"), data.get("longitude")
     location = services.report_locate(
         lat=lat, lon=lon, address=data.get("address", ""), authority=authority
@@ -188,9 +192,6 @@ def _submit_or_nearby(request, authority, form: ReportForm):
             form.data["confirm_new"] = "on"
             form.data["latitude"], form.data["longitude"] = location.lat, location.lon
             return nearby
-    if _too_many(request, authority):
-        form.add_error(None, TOO_MANY)
-        return []
     email = data.get("email", "")
     contact = None
     if request.user.is_authenticated:
