@@ -43,10 +43,10 @@
     var line = document.createElement("div");
     line.textContent = p.status_label + (p.place ? " · " + p.place : "");
     box.appendChild(line);
-    if (p.due_on) {
+    if (p.due_label) {
+      // The promise as the server words it: a day, or a day and an hour for an urgent one.
       var due = document.createElement("div");
-      due.textContent = p.due_on.split("-").reverse().join("/") +
-        (p.due_state ? " (" + texts[p.due_state] + ")" : "");
+      due.textContent = p.due_label + (p.due_state ? " (" + texts[p.due_state] + ")" : "");
       box.appendChild(due);
     }
     return box;

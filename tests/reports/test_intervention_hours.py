@@ -101,6 +101,8 @@ def test_the_map_puts_urgent_reports_first_and_filters_them_by_the_hour(
         by_id = {f["properties"]["public_id"]: f["properties"] for f in features}
         assert by_id[late.public_id]["due_state"] == "past"
         assert by_id[late.public_id]["due_at"] == late.due_at.isoformat()
+        assert by_id[late.public_id]["due_label"] == local.strftime("%d/%m/%Y %H:%M")
+        assert by_id[ordinary.public_id]["due_label"] == "18/12/2026"
         assert by_id[soon.public_id]["due_state"] == ""
         assert by_id[ordinary.public_id]["due_at"] is None
     with time_machine.travel(SATURDAY + dt.timedelta(hours=5, minutes=45), tick=False):
@@ -160,3 +162,15 @@ def test_open311_gives_the_promised_moment_and_its_notice(danger, pothole):
     assert dt.datetime.fromisoformat(
         by_id[ordinary.public_id]["expected_datetime"]
     ).date() == dt.date(2026, 12, 18)
+
+
+def test_reports_past_their_promise_come_first_whatever_its_unit(
+    client_for, agent, danger, pothole
+):
+    authority = danger.authority
+    with time_machine.travel(SATURDAY - dt.timedelta(days=14), tick=False):
+        overdue = submit(authority, pothole)  # promised in working days, long past
+    with time_machine.travel(SATURDAY, tick=False):
+        urgent = submit(authority, danger)  # promised in hours, still within them
+        page = text(client_for(agent).get(url("reports_map")))
+    assert page.index(overdue.public_id) < page.index(urgent.public_id)

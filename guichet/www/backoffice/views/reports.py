@@ -8,10 +8,12 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -82,9 +84,22 @@ def _open_reports(request, authority, chosen, *, clock):
         reports = reports.filter(status=chosen["status"])
     if chosen["due"]:
         reports = reports.due_by(day=clock.soon, moment=clock.near_at)
-    # Promises in hours (the urgent ones) first, by the hour they fall due.
-    return reports.for_map().order_by(
-        F("due_at").asc(nulls_last=True), "case__due_on", "created_at", "id"
+    # Past their promise first, then near it, then the rest (promises in hours or in days
+    # alike); within each, promises in hours by the hour, then the others by the day.
+    urgency = Case(
+        When(
+            Q(due_at__lt=clock.now) | Q(due_at__isnull=True, case__due_on__lt=clock.today), then=0
+        ),
+        When(
+            Q(due_at__lte=clock.near_at) | Q(due_at__isnull=True, case__due_on__lte=clock.soon),
+            then=1,
+        ),
+        default=2,
+    )
+    return (
+        reports.for_map()
+        .annotate(urgency=urgency)
+        .order_by("urgency", F("due_at").asc(nulls_last=True), "case__due_on", "created_at", "id")
     )
 
 
@@ -167,6 +182,12 @@ def _category_groups(authority) -> list[tuple[str, list[tuple[Category, str]]]]:
     return result
 
 
+def _due_label(due_at, due_on) -> str:
+    if due_at is not None:
+        return date_format(timezone.localtime(due_at), "d/m/Y H:i")
+    return date_format(due_on, "d/m/Y") if due_on else ""
+
+
 @require_GET
 @agent_required
 def reports_geojson(request):
@@ -236,6 +257,7 @@ def reports_geojson(request):
                     "place": address or ", ".join(n for n in (district, commune) if n),
                     "due_on": due_on.isoformat() if due_on else None,
                     "due_at": due_at.isoformat() if due_at else None,
+                    "due_label": _due_label(due_at, due_on),
                     "due_state": clock.state_of(status=status, due_at=due_at, due_on=due_on),
                     "url": case_url.format(case_id),
                 },
