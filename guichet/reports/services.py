@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from guichet.cases import services as case_services
 from guichet.cases.enums import Status
@@ -588,12 +589,12 @@ def _status_record(
         from guichet.reports.workorders import work_orders_cancel_planned
 
         # Nobody goes out for a report that is over: its planned orders leave the day lists.
-        work_orders_cancel_planned(
-            actor=actor,
-            report=report,
-            reason=_("Signalement passé à l'état « %(status)s ».")
-            % {"status": ReportStatus(target).label},
-        )
+        # The reason is stored, so in the site's language, not the acting agent's.
+        with override(settings.LANGUAGE_CODE):
+            reason = _("Signalement passé à l'état « %(status)s ».") % {
+                "status": ReportStatus(target).label
+            }
+        work_orders_cancel_planned(actor=actor, report=report, reason=reason)
     note = " ".join((note or "").split())[:500]
     change = ReportStatusChange.objects.create(report=report, status=target, at=now, note=note)
     event_record(

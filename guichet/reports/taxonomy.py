@@ -62,9 +62,11 @@ def parse_street_taxonomy(text: str) -> list[StreetRoot]:
     by_id = {r["id"]: r for r in rows}
 
     def chain_active(row) -> bool:
+        seen = set()
         while row is not None:
-            if row["actif"] != "1":
+            if row["actif"] != "1" or row["id"] in seen:  # a loop in the file: not a tree
                 return False
+            seen.add(row["id"])
             row = by_id.get(row["parent_id"])
         return True
 
@@ -88,6 +90,10 @@ def parse_street_taxonomy(text: str) -> list[StreetRoot]:
             # pavements) is told apart by its branch.
             if labels.count(label) > 1 and parent is not None and parent is not root:
                 label = f"{label} ({parent['libelle']})"
+            label = label[:190]
+            if any(label == taken for taken, _ref in named):
+                # Still the same words twice in a theme: the source's number tells them apart.
+                label = f"{label} ({leaf['id']})"
             named.append((label[:200], leaf["id"]))
         result.append(StreetRoot(root["libelle"], root["id"], root["actif"] == "1", named))
     return result

@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from guichet.authorities.models import Membership
 from guichet.cases.services import case_can_act
@@ -272,11 +274,11 @@ def work_orders_follow_transfer(*, case, previous, actor, reason: str) -> None:
     report = Report.objects.filter(case_id=case.pk).first()
     if report is None:
         return
+    # Stored, so in the site's language, not the acting agent's.
+    with override(settings.LANGUAGE_CODE):
+        reason = _("Demande transférée au service %(service)s.") % {"service": case.service.name}
     work_orders_cancel_planned(
-        actor=actor,
-        report=report,
-        reason=_("Demande transférée au service %(service)s.") % {"service": case.service.name},
-        exclude_service_id=case.service_id,
+        actor=actor, report=report, reason=reason, exclude_service_id=case.service_id
     )
 
 

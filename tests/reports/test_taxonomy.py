@@ -135,3 +135,22 @@ def test_the_shipped_taxonomy_reads_whole():
     for root in roots:  # the same label twice in a theme is told apart by its branch
         labels = [label for label, _ref in root.leaves]
         assert len(labels) == len(set(labels)), root.label
+
+
+def test_a_file_with_a_loop_or_twice_the_same_label_is_read_without_harm(
+    tmp_path, authority, voirie
+):
+    odd = CSV + (
+        "3000,Boucle,3001,Voirie,True,1\n"
+        "3001,Boucle bis,3000,Voirie,True,1\n"
+        "3002,Nid de poule,1000,Voirie,True,1\n"
+    )
+    said = load(tmp_path, odd, f"--service={voirie.name}", authority=authority)
+    assert "created" in said
+    labels = list(
+        Category.objects.filter(authority=authority, parent__label="Voirie").values_list(
+            "label", flat=True
+        )
+    )
+    assert "Boucle" not in labels and "Nid de poule" in labels
+    assert "Nid de poule (3002)" in labels
