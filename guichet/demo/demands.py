@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from guichet.cases.enums import SilenceRule
 from guichet.core.enums import Channel
+from guichet.reports import taxonomy
 
 NA = SilenceRule.NOT_APPLICABLE.value
 ACCEPT = SilenceRule.ACCEPTANCE.value
@@ -27,7 +28,8 @@ PORTAL, COUNTER, PHONE, POST, EMAIL, SMS, API = (
     Channel.API.value,
 )
 ALL_BUT_API = (PORTAL, COUNTER, PHONE, POST, EMAIL)
-STREET_CHANNELS = (PORTAL, COUNTER, PHONE, EMAIL, SMS, API)
+# The channels of a street problem: the problem reports' own list.
+STREET_CHANNELS = tuple(c.value for c in taxonomy.STREET_CHANNELS)
 
 Demand = tuple[str, str, str]  # subject, request, answer
 

@@ -32,9 +32,10 @@ class ReportCategoryGroup:
     categories: list[Category] = field(default_factory=list)
 
 
-def report_categories(authority) -> list[Category]:
-    """The authority's street-problem categories a person may report on the portal, each
-    with its promised delay in hours when it has one (`intervention_hours`)."""
+def report_categories(authority, channel: str = Channel.PORTAL) -> list[Category]:
+    """The authority's street-problem categories a person may report by this channel (the
+    portal, or the API: a category may be offered on one and not the other), each with its
+    promised delay in hours when it has one (`intervention_hours`)."""
     hours = ReportCategorySettings.objects.filter(category=OuterRef("pk")).values(
         "intervention_hours"
     )[:1]
@@ -44,7 +45,7 @@ def report_categories(authority) -> list[Category]:
         .active()
         .select_related("parent", "authority")
         .annotate(intervention_hours=Subquery(hours))
-        if c.offered_on(Channel.PORTAL)
+        if c.offered_on(channel)
     ]
 
 

@@ -209,27 +209,14 @@ def work_order_reschedule(
 
 @transaction.atomic
 def work_order_cancel(*, actor, order: WorkOrder, reason: str = "") -> WorkOrder:
-    """Cancel a planned order. The report keeps its status; its planned day is cleared."""
+    """Cancel a planned order. The report keeps its status; its planned day is cleared when
+    no other order is planned on it."""
     order = _lock(order)
     if not team_can_plan(actor, order.team):
         raise PermissionDenied(_("Seul le responsable du service planifie ses équipes."))
     if order.status != WorkOrderStatus.PLANNED:
         raise ValidationError(_("Ce bon d'intervention n'est plus prévu."))
-    order.status = WorkOrderStatus.CANCELLED
-    order.cancel_reason = " ".join((reason or "").split())[:500]
-    order.closed_at = timezone.now()
-    order.save(update_fields=["status", "cancel_reason", "closed_at"])
-    report = order.report
-    if report.planned_on == order.planned_on:
-        report.planned_on = None
-        report.save(update_fields=["planned_on"])
-    event_record(
-        actor=actor,
-        verb="work_order.cancelled",
-        target=order,
-        case=report.case,
-        data={"reason": order.cancel_reason},
-    )
+    _cancel(actor=actor, orders=[order], report=order.report, reason=reason, automatic=False)
     return order
 
 
@@ -238,16 +225,20 @@ def work_orders_cancel_planned(
 ) -> int:
     """Cancel the orders still planned on a report (inside the caller's transaction): when
     the report is over, or, with `exclude_service_id`, those of teams of other services
-    once its case has moved. Each cancellation has its event; the report's planned day is
-    cleared when no order is left on it. Returns how many were cancelled."""
+    once its case has moved. Returns how many were cancelled."""
     orders = WorkOrder.objects.select_for_update().filter(
         report=report, status=WorkOrderStatus.PLANNED
     )
     if exclude_service_id is not None:
         orders = orders.exclude(team__service_id=exclude_service_id)
+    return _cancel(actor=actor, orders=list(orders), report=report, reason=reason, automatic=True)
+
+
+def _cancel(*, actor, orders: list[WorkOrder], report: Report, reason: str, automatic: bool):
+    """Cancel locked, planned orders of a report, each with its event; the report's planned
+    day is cleared when no order is left planned on it."""
     now = timezone.now()
-    reason = " ".join(reason.split())[:500]
-    cancelled = 0
+    reason = " ".join((reason or "").split())[:500]
     for order in orders:
         order.status = WorkOrderStatus.CANCELLED
         order.cancel_reason = reason
@@ -258,13 +249,12 @@ def work_orders_cancel_planned(
             verb="work_order.cancelled",
             target=order,
             case=report.case,
-            data={"reason": reason, "automatic": True},
+            data={"reason": reason, "automatic": automatic},
         )
-        cancelled += 1
-    if cancelled and not report.work_orders.filter(status=WorkOrderStatus.PLANNED).exists():
+    if orders and not report.work_orders.filter(status=WorkOrderStatus.PLANNED).exists():
         Report.objects.filter(pk=report.pk).update(planned_on=None)
         report.planned_on = None
-    return cancelled
+    return len(orders)
 
 
 def work_orders_follow_transfer(*, case, previous, actor, reason: str) -> None:

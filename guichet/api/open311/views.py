@@ -13,7 +13,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -32,10 +32,10 @@ from guichet.core.ratelimit import client_key, counter_hit
 from guichet.reports import services as report_services
 from guichet.reports.enums import OPEN_REPORT_STATUSES, ReportStatus
 from guichet.reports.fields import category_fields, field_values_clean
+from guichet.reports.forms import report_categories
 from guichet.reports.models import (
     CategoryField,
     Report,
-    ReportCategorySettings,
     ReportPhoto,
     ReportStatusChange,
 )
@@ -136,19 +136,8 @@ def _key(request, params, authority=None, *, required: bool):
 
 
 def _categories(authority) -> list[Category]:
-    """The authority's street-problem categories offered to API clients (a category may be
-    offered on the portal and not here, or the other way round), each with its promised
-    delay in hours when it has one, as the submission reads it."""
-    hours = ReportCategorySettings.objects.filter(category=OuterRef("pk")).values(
-        "intervention_hours"
-    )[:1]
-    categories = (
-        Category.objects.filter(authority=authority, is_public_space=True)
-        .active()
-        .select_related("parent", "authority")
-        .annotate(intervention_hours=Subquery(hours))
-    )
-    return [c for c in categories if c.offered_on(Channel.API)]
+    """The authority's street-problem categories offered to API clients."""
+    return report_categories(authority, Channel.API)
 
 
 def _service(category: Category, with_fields: set[int] = frozenset()) -> dict:

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -36,6 +36,7 @@ from guichet.reports.forms import (
 )
 from guichet.reports.models import Report, ReportPhoto
 from guichet.territories.models import Territory
+from guichet.www.photos import report_photo_response
 from guichet.www.portal.views import _authority_or_404, _private
 
 SUBMITTED_SESSION_KEY = "portal_submitted_reports"
@@ -476,19 +477,8 @@ def report_photo(request, authority_slug, public_id, photo_id, size="display"):
     authority = _authority_or_404(authority_slug)
     report = _public_report_or_404(authority, public_id)
     photo = next((p for p in report.public_photos if p.pk == photo_id), None)
-    if photo is None:
-        raise Http404(_("Photo introuvable."))
-    stored = photo.thumbnail if size == "thumbnail" else photo.display
-    mime = photo.thumbnail_mime_type if size == "thumbnail" else photo.display_mime_type
-    try:
-        handle = stored.open("rb")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404 from error
-    response = FileResponse(handle, content_type=mime)
-    response["X-Content-Type-Options"] = "nosniff"
     # Short: a photo taken off the site must not linger in shared caches.
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+    return report_photo_response(photo, size=size, cache_control="public, max-age=300")
 
 
 # Included under "signalements/" by the portal's URLs.

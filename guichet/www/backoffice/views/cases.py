@@ -91,7 +91,10 @@ def _render_case(request, case, *, forms=None, status=200):
         )
     # A problem report's panel shows its point on a map, with tiles when configured.
     context.update(map_tile_context())
-    report = Report.objects.filter(case=case).first()
+    try:
+        report = case.report  # read once: the panel's template reads the same one
+    except Report.DoesNotExist:
+        report = None
     context["can_moderate"] = report is not None and report_can_moderate(request.user, report)
     return allow_map_tiles(render(request, "backoffice/cases/detail.html", context, status=status))
 

@@ -9,7 +9,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Exists, F, OuterRef, Q, When
-from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from guichet.reports.enums import OPEN_REPORT_STATUSES, ReportStatus
 from guichet.reports.models import Report
 from guichet.www.backoffice.access import agent_required, current_authority
 from guichet.www.backoffice.views.territories import _map_context, _with_tiles_allowed
+from guichet.www.photos import report_photo_response
 
 # The map page's table shows the most urgent reports (the map, the visible area): a town's
 # whole open queue would be a page of thousands of rows. The GeoJSON never sends more
@@ -380,19 +381,8 @@ def report_photo(request, pk: int, photo_id: int, size: str = "display"):
     withdrawn (the original, with its metadata, is the case's attachment)."""
     report = get_report_for_user_or_404(request.user, pk)
     photo = report.photos.filter(pk=photo_id).first()
-    if photo is None:
-        raise Http404(_("Photo introuvable."))
-    stored = photo.thumbnail if size == "thumbnail" else photo.display
-    mime = photo.thumbnail_mime_type if size == "thumbnail" else photo.display_mime_type
-    try:
-        handle = stored.open("rb")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404(_("Photo introuvable.")) from error
-    response = FileResponse(handle, content_type=mime)
-    response["X-Content-Type-Options"] = "nosniff"
     # Never kept by a shared cache: the photo may be one withdrawn from the public.
-    response["Cache-Control"] = "private, max-age=600"
-    return response
+    return report_photo_response(photo, size=size, cache_control="private, max-age=600")
 
 
 def _report_for_moderation(request, pk: int) -> Report:

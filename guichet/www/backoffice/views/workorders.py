@@ -10,7 +10,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from guichet.reports.models import FieldTeam, WorkOrder, WorkOrderStatus
 from guichet.reports.photos import photo_prepare
 from guichet.www.backoffice.access import agent_required, current_authority
 from guichet.www.backoffice.views.reports import get_report_for_user_or_404
+from guichet.www.photos import report_photo_response
 
 
 def get_work_order_for_user_or_404(user, pk: int) -> WorkOrder:
@@ -398,18 +399,5 @@ def work_order_photo(request, pk: int, photo_pk: int, size: str = "display"):
     copy re-encoded without metadata, light enough for a phone on site."""
     order = get_work_order_for_user_or_404(request.user, pk)
     photo = order.report.photos.filter(pk=photo_pk).first()
-    if photo is None:
-        raise Http404(_("Photo introuvable."))
-    if size == "thumbnail":
-        stored, mime = photo.thumbnail, photo.thumbnail_mime_type
-    else:
-        stored, mime = photo.display, photo.display_mime_type
-    try:
-        handle = stored.open("rb")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404(_("Photo introuvable.")) from error
-    response = FileResponse(handle, content_type=mime)
-    response["X-Content-Type-Options"] = "nosniff"
     # Never kept by a shared cache: only the agents who see the order may see it.
-    response["Cache-Control"] = "private"
-    return response
+    return report_photo_response(photo, size=size, cache_control="private")
