@@ -241,3 +241,24 @@ def address_base(settings):
     base.stopping.set()
     server.shutdown()
     server.server_close()
+
+
+# The street categories of the test town ------------------------------------------------------
+
+
+@pytest.fixture
+def categories(voirie):
+    """Voirie (a theme), Nid de poule (5 working days), Banc abîmé (10)."""
+    from tests.reports.factories import street_categories
+
+    return street_categories(voirie)
+
+
+@pytest.fixture
+def pothole(categories):
+    return categories[1]
+
+
+@pytest.fixture
+def bench(categories):
+    return categories[2]

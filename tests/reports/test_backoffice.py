@@ -30,21 +30,6 @@ MONDAY = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def categories(voirie):
-    return street_categories(voirie)
-
-
-@pytest.fixture
-def pothole(categories):
-    return categories[1]
-
-
-@pytest.fixture
-def bench(categories):
-    return categories[2]
-
-
-@pytest.fixture
 def report(authority, pothole):
     return submit(authority, pothole, email="riverain@example.org")
 

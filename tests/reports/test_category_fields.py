@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from guichet.reports.fields import field_values_clean
 from guichet.reports.models import CategoryField, Report
-from tests.reports.factories import LAT, LON, street_categories, submit
+from tests.reports.factories import LAT, LON, submit
 from tests.www.backoffice_helpers import url as backoffice_url
 
 pytestmark = pytest.mark.django_db
@@ -21,21 +21,6 @@ RISKS = [{"key": "bike", "name": "Vélos"}, {"key": "car", "name": "Voitures"}]
 @pytest.fixture(autouse=True)
 def _no_tiles(settings):
     settings.GUICHET_MAP_TILE_URL = ""
-
-
-@pytest.fixture
-def categories(voirie):
-    return street_categories(voirie)
-
-
-@pytest.fixture
-def pothole(categories):
-    return categories[1]
-
-
-@pytest.fixture
-def bench(categories):
-    return categories[2]
 
 
 @pytest.fixture

@@ -12,23 +12,13 @@ from django.utils import timezone
 
 from guichet.reports import promises, services
 from guichet.reports.models import Report, ReportCategorySettings
-from tests.reports.factories import street_categories, submit
+from tests.reports.factories import submit
 from tests.www.backoffice_helpers import text, url
 
 pytestmark = pytest.mark.django_db
 
 # A Saturday evening: a promise in hours runs through the weekend.
 SATURDAY = dt.datetime(2026, 12, 12, 18, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def categories(voirie):
-    return street_categories(voirie)
-
-
-@pytest.fixture
-def pothole(categories):
-    return categories[1]
 
 
 @pytest.fixture

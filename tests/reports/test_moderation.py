@@ -14,7 +14,7 @@ from guichet.core.models import Event
 from guichet.reports.moderation import report_can_moderate, report_photo_publish, report_publish
 from guichet.reports.services import report_fix, reports_nearby
 from tests.conftest import _member
-from tests.reports.factories import LAT, LON, phone_jpeg, street_categories, submit
+from tests.reports.factories import LAT, LON, phone_jpeg, submit
 from tests.www.backoffice_helpers import (
     assert_anonymous_sent_to_login,
     assert_refused,
@@ -23,11 +23,6 @@ from tests.www.backoffice_helpers import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pothole(voirie):
-    return street_categories(voirie)[1]
 
 
 @pytest.fixture

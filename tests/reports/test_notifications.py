@@ -29,18 +29,13 @@ from tests.interactions.test_email import (  # noqa: F401 - fixtures
     no_smtp_server,
     smtp_server,
 )
-from tests.reports.factories import street_categories, submit
+from tests.reports.factories import submit
 from tests.telephony.conftest import sms_provider  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
 REPORTER = "riverain@example.org"
 NEIGHBOURS = ["aussi@example.org", "voisin@example.org"]
-
-
-@pytest.fixture
-def pothole(voirie):
-    return street_categories(voirie)[1]
 
 
 @pytest.fixture

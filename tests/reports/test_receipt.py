@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 SATURDAY = dt.datetime(2026, 12, 12, 18, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def pothole(voirie):
-    return street_categories(voirie)[1]
-
-
 def receipts():
     return Interaction.objects.filter(purpose=Purpose.RECEIPT)
 

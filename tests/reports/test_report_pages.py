@@ -30,11 +30,6 @@ from tests.reports.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def pothole(voirie):
-    return street_categories(voirie)[1]
-
-
 @pytest.fixture(autouse=True)
 def _no_tiles(settings):
     settings.GUICHET_MAP_TILE_URL = ""

@@ -24,7 +24,6 @@ from tests.reports.factories import (
     LAT,
     LON,
     phone_jpeg,
-    street_categories,
     submit,
     town_territories,
 )
@@ -33,21 +32,6 @@ pytestmark = pytest.mark.django_db
 
 # About 11 m north per 0.0001 degree of latitude.
 METRE_LAT = 1 / 111_320
-
-
-@pytest.fixture
-def categories(voirie):
-    return street_categories(voirie)
-
-
-@pytest.fixture
-def pothole(categories):
-    return categories[1]
-
-
-@pytest.fixture
-def bench(categories):
-    return categories[2]
 
 
 def test_a_report_opens_a_case_with_its_point_and_is_placed_in_its_district(authority, pothole):

@@ -16,15 +16,10 @@ from guichet.reports import following, services
 from guichet.reports.enums import ReportStatus
 from guichet.reports.models import ReportFollower, ReportStatusChange
 from guichet.reports.tasks import report_status_notify
-from tests.reports.factories import street_categories, submit
+from tests.reports.factories import submit
 from tests.telephony.conftest import sms_provider  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pothole(voirie):
-    return street_categories(voirie)[1]
 
 
 @pytest.fixture

@@ -32,7 +32,6 @@ from tests.reports.factories import (
     LAT,
     LON,
     phone_jpeg,
-    street_categories,
     submit,
     town_territories,
 )
@@ -45,11 +44,6 @@ from tests.www.backoffice_helpers import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pothole(voirie):
-    return street_categories(voirie)[1]
 
 
 @pytest.fixture
