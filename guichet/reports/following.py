@@ -16,22 +16,28 @@ from guichet.reports.models import Report, ReportFollower
 
 @transaction.atomic
 def report_follow(
-    *, actor, report: Report, contact=None, email: str = ""
+    *, actor, report: Report, contact=None, email: str = "", confirmed: bool = True
 ) -> tuple[ReportFollower | None, bool]:
     """A person says "me too": they follow the existing report instead of sending a new
     one, and will be told when it is fixed. By their contact record, by an email address,
     or by neither (counted in the audit log only). Saying it twice changes nothing.
-    Returns the follower (None without contact or email) and whether it is new."""
+
+    An address typed on a public form (`confirmed=False`) is told nothing until its owner
+    confirms from the link sent to it: anyone may type anyone's address. Returns the
+    follower (None without contact or email) and whether it is new."""
     report = Report.objects.select_for_update().select_related("case").get(pk=report.pk)
     if not report.is_public or report.status not in OPEN_REPORT_STATUSES:
         raise ValidationError(_("Ce signalement n'est plus ouvert : il ne peut plus être suivi."))
     if contact is not None and contact.authority_id != report.authority_id:
         raise ValidationError(_("Cet usager appartient à une autre collectivité."))
     email = (email or "").strip().lower()
+    now = timezone.now()
     follower, created = None, False
     if contact is not None:
         follower, created = ReportFollower.objects.get_or_create(
-            report=report, contact=contact, defaults={"role": FollowerRole.ME_TOO}
+            report=report,
+            contact=contact,
+            defaults={"role": FollowerRole.ME_TOO, "confirmed_at": now},
         )
     elif email:
         try:
@@ -40,10 +46,20 @@ def report_follow(
                     report=report,
                     contact=None,
                     email=email,
-                    defaults={"role": FollowerRole.ME_TOO},
+                    defaults={
+                        "role": FollowerRole.ME_TOO,
+                        "confirmed_at": now if confirmed else None,
+                    },
                 )
         except IntegrityError:
             follower = ReportFollower.objects.get(report=report, contact=None, email=email)
+        if follower.confirmed_at is None:
+            if confirmed:
+                follower.confirmed_at = now
+                follower.save(update_fields=["confirmed_at"])
+            else:
+                # Asked again before confirming: the link is sent again.
+                _confirmation_send(follower=follower, report=report, actor=actor)
     if created or follower is None:
         event_record(
             actor=actor,
@@ -51,9 +67,83 @@ def report_follow(
             target=report,
             case=report.case,
             contact=contact,
-            data={"follower": follower.pk if follower else None, "by_email": bool(email)},
+            data={
+                "follower": follower.pk if follower else None,
+                "by_email": bool(email),
+                "confirmed": bool(follower and follower.confirmed_at),
+            },
         )
     return follower, created
+
+
+def _confirmation_send(*, follower: ReportFollower, report: Report, actor) -> None:
+    """The link that confirms an address wants to follow the report, through the outbox
+    (not shown to the people of the case, nor threaded with it)."""
+    from django.template.loader import render_to_string
+
+    from guichet.interactions.enums import Purpose
+    from guichet.interactions.services import email_queue
+
+    body = render_to_string(
+        "emails/report_follow_confirm.txt",
+        {"report": report, "confirm_url": report_follower_confirm_url(follower)},
+    )
+    email_queue(
+        actor=actor,
+        authority=report.authority,
+        contact=None,
+        recipient=follower.email,
+        case=report.case,
+        subject=_("Confirmez le suivi du signalement %(id)s") % {"id": report.public_id},
+        body=body,
+        visible_to_contact=False,
+        purpose=Purpose.NOTIFICATION,
+    )
+
+
+_CONFIRM_SALT = "guichet.reports.follower-confirm"
+
+
+def report_follower_confirm_url(follower: ReportFollower) -> str:
+    from django.urls import reverse
+
+    token = signing.Signer(salt=_CONFIRM_SALT).sign_object(follower.pk)
+    path = reverse("portal:report_follow_confirm", args=[follower.report.authority.slug, token])
+    return settings.SITE_URL + path
+
+
+def follower_for_confirm_token(token: str) -> ReportFollower | None:
+    """The follower a confirmation link names, or None for a link that was never given."""
+    try:
+        pk = signing.Signer(salt=_CONFIRM_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
+        return None
+    return (
+        ReportFollower.objects.filter(pk=pk)
+        .select_related("report", "report__authority", "report__category")
+        .first()
+    )
+
+
+@transaction.atomic
+def report_follow_confirm(*, actor, follower: ReportFollower) -> ReportFollower:
+    """The owner of the address confirms they want to be told of the report. Confirming
+    twice, or after stopping, changes nothing."""
+    follower = (
+        ReportFollower.objects.select_for_update().select_related("report").get(pk=follower.pk)
+    )
+    if follower.confirmed_at is not None or follower.anonymised_at is not None:
+        return follower
+    follower.confirmed_at = timezone.now()
+    follower.save(update_fields=["confirmed_at"])
+    event_record(
+        actor=actor,
+        verb="report.follow_confirmed",
+        target=follower.report,
+        case=follower.report.case,
+        data={"follower": follower.pk},
+    )
+    return follower
 
 
 _STOP_SALT = "guichet.reports.follower-stop"

@@ -207,6 +207,10 @@ class ReportFollower(models.Model):
     email = models.EmailField(_("courriel"), blank=True)
     role = models.CharField(max_length=16, choices=FollowerRole.choices)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the person confirmed, from a link sent to the address, that they want to be told
+    # (an address typed by anyone for a "me too" is told nothing before). A contact, a
+    # signed-in person, is confirmed at once.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
 

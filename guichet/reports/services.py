@@ -366,14 +366,16 @@ def report_submit(
     originals = list(interaction.attachments.order_by("id"))
     for order, (photo, original) in enumerate(zip(photos, originals, strict=True)):
         _photo_store(report=report, photo=photo, original=original, order=order)
+    # The reporter follows their own report at once: the receipt goes to the address they
+    # typed, with the link to stop.
     follower = None
     if contact is not None:
         follower = ReportFollower.objects.create(
-            report=report, contact=contact, role=FollowerRole.REPORTER
+            report=report, contact=contact, role=FollowerRole.REPORTER, confirmed_at=now
         )
     elif email:
         follower = ReportFollower.objects.create(
-            report=report, email=email, role=FollowerRole.REPORTER
+            report=report, email=email, role=FollowerRole.REPORTER, confirmed_at=now
         )
     _receipt_send(report=report, contact=contact, email=email, follower=follower, actor=actor)
     event_record(
@@ -644,18 +646,22 @@ def report_follow_case(*, case: Case, previous: str, actor, data: dict | None = 
 
 
 def _followers_copy(*, report: Report, original: Report) -> None:
+    """The duplicate's followers follow the original, confirmed as they were."""
     for follower in report.followers.filter(anonymised_at__isnull=True):
         if follower.contact_id:
-            ReportFollower.objects.get_or_create(
-                report=original, contact_id=follower.contact_id, defaults={"role": follower.role}
-            )
+            match = {"contact_id": follower.contact_id}
         elif follower.email:
-            ReportFollower.objects.get_or_create(
-                report=original,
-                contact=None,
-                email=follower.email,
-                defaults={"role": follower.role},
-            )
+            match = {"contact": None, "email": follower.email}
+        else:
+            continue
+        copy, created = ReportFollower.objects.get_or_create(
+            report=original,
+            **match,
+            defaults={"role": follower.role, "confirmed_at": follower.confirmed_at},
+        )
+        if not created and copy.confirmed_at is None and follower.confirmed_at is not None:
+            copy.confirmed_at = follower.confirmed_at
+            copy.save(update_fields=["confirmed_at"])
 
 
 def report_investigate(*, actor, report: Report, note: str = "") -> Report:

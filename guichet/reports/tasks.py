@@ -66,7 +66,9 @@ def report_status_notify(change_id: int) -> int:
     # Read once: a follower handled meanwhile by another run is refused by the notice's
     # unique constraint below, which is what really decides who tells whom.
     followers = list(
-        report.followers.filter(anonymised_at__isnull=True, created_at__lte=change.at)
+        report.followers.filter(
+            anonymised_at__isnull=True, confirmed_at__isnull=False, created_at__lte=change.at
+        )
         .exclude(pk__in=ReportNotice.objects.filter(change=change).values("follower_id"))
         .select_related("contact")
     )

@@ -1,6 +1,8 @@
 """A person reports a street problem from a phone-sized screen, with a photo and a typed
 point, then finds it on the public list."""
 
+import re
+
 import pytest
 
 from guichet.reports.models import Report
@@ -89,6 +91,17 @@ def test_a_report_nearby_is_offered_as_the_point_is_typed_and_me_too_follows_it(
     assert "Ce problème est peut-être déjà signalé" in page.inner_text("#nearby-live")
     page.get_by_role("button", name="Je suis aussi concerné(e)").click()
     page.wait_for_url(f"**/signalements/{existing.public_id}/")
-    assert "vous suivez ce signalement" in page.inner_text("main")
-    assert existing.followers.filter(email="voisine@example.org").exists()
+    assert "confirmez avec le lien envoyé à voisine@example.org" in page.inner_text("main")
+    follower = existing.followers.get(email="voisine@example.org")
+    assert follower.confirmed_at is None  # anyone may type an address: its owner confirms
     assert Report.objects.count() == 1
+    # The link of the message sent to the address, opened on the phone, then confirmed.
+    from guichet.interactions.models import Interaction
+
+    sent = Interaction.objects.get(recipient="voisine@example.org")
+    path = re.search(r"https?://[^/\s]+(/\S*/signalements/confirmer/[^\s/]+/)", sent.body)[1]
+    page.goto(path)
+    page.get_by_role("button", name="Oui, me prévenir de son avancement").click()
+    page.wait_for_selector("text=Vous suivez ce signalement")
+    follower.refresh_from_db()
+    assert follower.confirmed_at is not None

@@ -142,3 +142,89 @@ def test_a_forged_or_foreign_stop_link_is_not_found(authority, other_authority, 
     )
     follower.refresh_from_db()
     assert follower.email == "riverain@example.org"
+
+
+# Confirming an address typed for a "me too" ---------------------------------------------------
+
+
+def confirm_link(body):
+    import re
+
+    return re.search(r"https?://[^/\s]+(/\S*/signalements/confirmer/[^\s/]+/)", body)[1]
+
+
+def test_an_address_typed_for_me_too_is_told_nothing_until_its_owner_confirms(
+    authority, pothole, agent, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from guichet.core.models import Event
+    from guichet.reports import services
+
+    report = submit(authority, pothole)
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/{authority.slug}/signalements/{report.public_id}/suivre/",
+            {"email": "Voisin@Example.org"},
+            follow=True,
+        )
+    assert "confirmez avec le lien envoyé à voisin@example.org" in response.content.decode()
+    follower = report.followers.get(email="voisin@example.org")
+    assert follower.confirmed_at is None
+    [asked] = mail.outbox
+    assert asked.to == ["voisin@example.org"] and report.public_id in asked.subject
+    link = confirm_link(asked.body)
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_investigate(actor=agent, report=report)
+    assert mail.outbox == []  # not confirmed: not told
+
+    # Opening the link (a mail scanner does) changes nothing; the button does.
+    page = client.get(link)
+    assert page.status_code == 200 and "Oui, me prévenir" in page.content.decode()
+    follower.refresh_from_db()
+    assert follower.confirmed_at is None
+    assert client.post(link).status_code == 200
+    assert client.post(link).status_code == 200  # twice: still fine
+    follower.refresh_from_db()
+    assert follower.confirmed_at is not None
+    assert Event.objects.filter(verb="report.follow_confirmed").count() == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_fix(actor=agent, report=report)
+    assert [m.to for m in mail.outbox] == [["voisin@example.org"]]
+
+
+def test_a_forged_or_foreign_confirmation_link_is_not_found(authority, other_authority, pothole):
+    from django.test import Client
+
+    from guichet.reports.following import report_follower_confirm_url
+
+    report = submit(authority, pothole)
+    follower, _ = following.report_follow(
+        actor=None, report=report, email="voisin@example.org", confirmed=False
+    )
+    link = report_follower_confirm_url(follower).split("://", 1)[1].split("/", 1)[1]
+    client = Client()
+    assert client.post("/" + link.replace("/confirmer/", "/confirmer/x")).status_code == 404
+    foreign = "/" + link.replace(authority.slug, other_authority.slug, 1)
+    assert client.post(foreign).status_code == 404
+    follower.refresh_from_db()
+    assert follower.confirmed_at is None
+
+
+def test_a_duplicate_s_followers_follow_the_original_confirmed_as_they_were(
+    authority, pothole, agent
+):
+    from guichet.reports import services
+
+    original = submit(authority, pothole)
+    duplicate = submit(authority, pothole, email="auteur@example.org")
+    following.report_follow(
+        actor=None, report=duplicate, email="inconnu@example.org", confirmed=False
+    )
+    services.report_mark_duplicate(actor=agent, report=duplicate, original=original)
+    copied = {f.email: f.confirmed_at is not None for f in original.followers.all()}
+    assert copied == {"auteur@example.org": True, "inconnu@example.org": False}

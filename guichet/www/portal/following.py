@@ -1,5 +1,7 @@
-"""The link in every message about a followed report: stop being told of it, without an
-account. The link's secret names the follower; nothing else is needed or shown."""
+"""The links of the messages about a followed report, without an account: confirm that an
+address typed for a "me too" wants to be told, and stop being told. The link's secret
+names the follower; nothing else is needed or shown. Opening a link changes nothing (mail
+scanners open links): a button does."""
 
 from django.http import Http404
 from django.shortcuts import render
@@ -28,5 +30,22 @@ def report_unfollow(request, authority_slug, token):
                 "report": follower.report,
                 "done": follower.anonymised_at is not None,
             },
+        )
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_follow_confirm(request, authority_slug, token):
+    authority = _authority_or_404(authority_slug)
+    follower = following.follower_for_confirm_token(token)
+    if follower is None or follower.report.authority_id != authority.pk:
+        raise Http404(_("Ce lien n'est pas valable."))
+    if request.method == "POST":
+        follower = following.report_follow_confirm(actor=None, follower=follower)
+    return _private(
+        render(
+            request,
+            "portal/reports/follow_confirm.html",
+            {"authority": authority, "report": follower.report, "follower": follower},
         )
     )

@@ -442,16 +442,27 @@ def report_follow(request, authority_slug, public_id):
         if request.user.is_authenticated:
             contact = contact_for_citizen(user=request.user, authority=authority)
         try:
-            following.report_follow(
+            follower, _created = following.report_follow(
                 actor=request.user,
                 report=report,
                 contact=contact,
                 email="" if contact else form.cleaned_data["email"],
+                # An address typed here may be anyone's: its owner confirms first.
+                confirmed=False,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if contact or form.cleaned_data["email"]:
+            if follower is not None and follower.confirmed_at is None:
+                messages.success(
+                    request,
+                    _(
+                        "Merci : confirmez avec le lien envoyé à %(email)s, et vous serez "
+                        "prévenu(e) de sa résolution."
+                    )
+                    % {"email": follower.email},
+                )
+            elif follower is not None:
                 messages.success(
                     request,
                     _("Merci : vous suivez ce signalement et serez prévenu(e) de sa résolution."),

@@ -20,6 +20,11 @@ urlpatterns = [
         following.report_unfollow,
         name="report_unfollow",
     ),
+    path(
+        "signalements/confirmer/<str:token>/",
+        following.report_follow_confirm,
+        name="report_follow_confirm",
+    ),
     path("signalements/", include(reports.report_urlpatterns)),
     path("demarches/", catalogue.procedures, name="procedures"),
     path("demarches/<int:pk>/", catalogue.procedure, name="procedure"),
