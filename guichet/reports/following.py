@@ -86,7 +86,7 @@ def _confirmation_send(*, follower: ReportFollower, report: Report, actor) -> No
 
     body = render_to_string(
         "emails/report_follow_confirm.txt",
-        {"report": report, "confirm_url": report_follower_confirm_url(follower)},
+        {"report": report, "confirm_url": follower_url(follower, "confirm")},
     )
     email_queue(
         actor=actor,
@@ -98,30 +98,6 @@ def _confirmation_send(*, follower: ReportFollower, report: Report, actor) -> No
         body=body,
         visible_to_contact=False,
         purpose=Purpose.NOTIFICATION,
-    )
-
-
-_CONFIRM_SALT = "guichet.reports.follower-confirm"
-
-
-def report_follower_confirm_url(follower: ReportFollower) -> str:
-    from django.urls import reverse
-
-    token = signing.Signer(salt=_CONFIRM_SALT).sign_object(follower.pk)
-    path = reverse("portal:report_follow_confirm", args=[follower.report.authority.slug, token])
-    return settings.SITE_URL + path
-
-
-def follower_for_confirm_token(token: str) -> ReportFollower | None:
-    """The follower a confirmation link names, or None for a link that was never given."""
-    try:
-        pk = signing.Signer(salt=_CONFIRM_SALT).unsign_object(token)
-    except (signing.BadSignature, ValueError):
-        return None
-    return (
-        ReportFollower.objects.filter(pk=pk)
-        .select_related("report", "report__authority", "report__category")
-        .first()
     )
 
 
@@ -146,21 +122,33 @@ def report_follow_confirm(*, actor, follower: ReportFollower) -> ReportFollower:
     return follower
 
 
-_STOP_SALT = "guichet.reports.follower-stop"
+# The two links of the messages about a followed report: confirm (a "me too" address)
+# and stop. Signed, so that they cannot be guessed from the follower's number; not
+# time-stamped, so that the same follower gets the same link in every message.
+LINKS = {
+    "confirm": ("guichet.reports.follower-confirm", "portal:report_follow_confirm"),
+    "stop": ("guichet.reports.follower-stop", "portal:report_unfollow"),
+}
 
 
-def follower_stop_token(follower: ReportFollower) -> str:
-    """The secret of a follower's "stop following" link: signed, so it cannot be guessed
-    from the follower's number, and valid as long as they follow."""
-    # Not time-stamped: the same follower gets the same link in every message.
-    return signing.Signer(salt=_STOP_SALT).sign_object(follower.pk)
+def follower_token(follower: ReportFollower, link: str) -> str:
+    return signing.Signer(salt=LINKS[link][0]).sign_object(follower.pk)
 
 
-def follower_for_stop_token(token: str) -> ReportFollower | None:
-    """The follower a stop link names (perhaps already gone: `anonymised_at` is then set),
-    or None for a link that was never given."""
+def follower_url(follower: ReportFollower, link: str) -> str:
+    from django.urls import reverse
+
+    path = reverse(
+        LINKS[link][1], args=[follower.report.authority.slug, follower_token(follower, link)]
+    )
+    return settings.SITE_URL + path
+
+
+def follower_for_token(token: str, link: str) -> ReportFollower | None:
+    """The follower a link names (perhaps gone since: `anonymised_at` is then set), or None
+    for a link that was never given."""
     try:
-        pk = signing.Signer(salt=_STOP_SALT).unsign_object(token)
+        pk = signing.Signer(salt=LINKS[link][0]).unsign_object(token)
     except (signing.BadSignature, ValueError):
         return None
     return (
@@ -168,16 +156,6 @@ def follower_for_stop_token(token: str) -> ReportFollower | None:
         .select_related("report", "report__authority", "report__category")
         .first()
     )
-
-
-def report_follower_stop_url(follower: ReportFollower) -> str:
-    from django.urls import reverse
-
-    path = reverse(
-        "portal:report_unfollow",
-        args=[follower.report.authority.slug, follower_stop_token(follower)],
-    )
-    return settings.SITE_URL + path
 
 
 @transaction.atomic

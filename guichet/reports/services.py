@@ -37,7 +37,7 @@ from guichet.reports.enums import (
     FollowerRole,
     ReportStatus,
 )
-from guichet.reports.following import report_follower_stop_url
+from guichet.reports.following import follower_url
 from guichet.reports.geocoding import geocoder
 from guichet.reports.models import (
     Report,
@@ -419,7 +419,7 @@ def _receipt_send(*, report: Report, contact, email: str, follower, actor) -> No
             "case": case,
             "url": report_public_url(report),
             "tracking_url": tracking.LINK_PLACEHOLDER if case.tracking_nonce else "",
-            "stop_url": report_follower_stop_url(follower) if follower else "",
+            "stop_url": follower_url(follower, "stop") if follower else "",
         },
     )
     email_queue(

@@ -164,7 +164,7 @@ def _follower_queue(
     from guichet.interactions.enums import Purpose
     from guichet.interactions.models import Interaction
     from guichet.interactions.services import email_queue
-    from guichet.reports.following import report_follower_stop_url
+    from guichet.reports.following import follower_url
     from guichet.telephony.sms import sms_number_for, sms_queue
 
     contact = follower.contact
@@ -174,7 +174,7 @@ def _follower_queue(
         "case": report.case,
         "subject": messages["subject"],
         # Each follower's own link to stop following.
-        "body": messages["body"].replace(STOP_PLACEHOLDER, report_follower_stop_url(follower)),
+        "body": messages["body"].replace(STOP_PLACEHOLDER, follower_url(follower, "stop")),
         "purpose": Purpose.NOTIFICATION,
     }
     if contact is None:

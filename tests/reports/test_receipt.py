@@ -129,7 +129,7 @@ def test_a_forged_or_foreign_stop_link_is_not_found(authority, other_authority, 
 
     report = submit(authority, pothole, email="riverain@example.org")
     follower = report.followers.get()
-    token = following.follower_stop_token(follower)
+    token = following.follower_token(follower, "stop")
     client = Client()
     assert (
         client.get(f"/{authority.slug}/signalements/ne-plus-suivre/{follower.pk}/").status_code
@@ -200,13 +200,13 @@ def test_an_address_typed_for_me_too_is_told_nothing_until_its_owner_confirms(
 def test_a_forged_or_foreign_confirmation_link_is_not_found(authority, other_authority, pothole):
     from django.test import Client
 
-    from guichet.reports.following import report_follower_confirm_url
+    from guichet.reports.following import follower_url
 
     report = submit(authority, pothole)
     follower, _ = following.report_follow(
         actor=None, report=report, email="voisin@example.org", confirmed=False
     )
-    link = report_follower_confirm_url(follower).split("://", 1)[1].split("/", 1)[1]
+    link = follower_url(follower, "confirm").split("://", 1)[1].split("/", 1)[1]
     client = Client()
     assert client.post("/" + link.replace("/confirmer/", "/confirmer/x")).status_code == 404
     foreign = "/" + link.replace(authority.slug, other_authority.slug, 1)

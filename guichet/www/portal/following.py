@@ -12,40 +12,37 @@ from guichet.reports import following
 from guichet.www.portal.views import _authority_or_404, _private
 
 
-@require_http_methods(["GET", "POST"])
-def report_unfollow(request, authority_slug, token):
-    authority = _authority_or_404(authority_slug)
-    follower = following.follower_for_stop_token(token)
+def _follower_or_404(authority, token: str, link: str):
+    follower = following.follower_for_token(token, link)
     if follower is None or follower.report.authority_id != authority.pk:
         raise Http404(_("Ce lien n'est pas valable."))
-    if request.method == "POST":
-        # Sent twice (a double click), the second changes nothing.
-        follower = following.report_unfollow(actor=None, follower=follower)
+    return follower
+
+
+def _page(request, template: str, authority, follower):
     return _private(
         render(
             request,
-            "portal/reports/unfollow.html",
-            {
-                "authority": authority,
-                "report": follower.report,
-                "done": follower.anonymised_at is not None,
-            },
+            template,
+            {"authority": authority, "report": follower.report, "follower": follower},
         )
     )
+
+
+@require_http_methods(["GET", "POST"])
+def report_unfollow(request, authority_slug, token):
+    authority = _authority_or_404(authority_slug)
+    follower = _follower_or_404(authority, token, "stop")
+    if request.method == "POST":
+        # Sent twice (a double click), the second changes nothing.
+        follower = following.report_unfollow(actor=None, follower=follower)
+    return _page(request, "portal/reports/unfollow.html", authority, follower)
 
 
 @require_http_methods(["GET", "POST"])
 def report_follow_confirm(request, authority_slug, token):
     authority = _authority_or_404(authority_slug)
-    follower = following.follower_for_confirm_token(token)
-    if follower is None or follower.report.authority_id != authority.pk:
-        raise Http404(_("Ce lien n'est pas valable."))
+    follower = _follower_or_404(authority, token, "confirm")
     if request.method == "POST":
         follower = following.report_follow_confirm(actor=None, follower=follower)
-    return _private(
-        render(
-            request,
-            "portal/reports/follow_confirm.html",
-            {"authority": authority, "report": follower.report, "follower": follower},
-        )
-    )
+    return _page(request, "portal/reports/follow_confirm.html", authority, follower)
