@@ -6,35 +6,15 @@
 (function () {
   "use strict";
 
-  var FRANCE = [[41.3, -5.2], [51.1, 9.6]];
+  var ready = window.GuichetMaps.ready;
 
-  function ready(callback) {
-    if (document.readyState === "loading") {
-      document.addEventListener("DOMContentLoaded", callback);
-    } else {
-      callback();
-    }
-  }
-
+  // The town's map: framed on its territories (data-bounds) when they are known.
   function baseMap(element) {
-    var L = window.L;
     element.hidden = false;
-    element.style.height = "18rem";
-    element.style.background = "#eef0f3";
-    element.style.marginBottom = "1rem";
-    var map = L.map(element, { scrollWheelZoom: false });
-    var tileUrl = element.getAttribute("data-tile-url");
-    if (tileUrl) {
-      L.tileLayer(tileUrl, {
-        maxZoom: 19,
-        attribution: element.getAttribute("data-tile-attribution") || ""
-      }).addTo(map);
-    }
+    var map = window.GuichetMaps.base(element, "18rem");
     var bounds = (element.getAttribute("data-bounds") || "").split(",").map(Number);
     if (bounds.length === 4 && bounds.every(function (n) { return !isNaN(n); })) {
       map.fitBounds([[bounds[0], bounds[1]], [bounds[2], bounds[3]]]);
-    } else {
-      map.fitBounds(FRANCE);
     }
     return map;
   }

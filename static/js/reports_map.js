@@ -5,33 +5,11 @@
 (function () {
   "use strict";
 
-  var FRANCE = [[41.3, -5.2], [51.1, 9.6]];
+  var FRANCE = window.GuichetMaps.FRANCE;
+  var ready = window.GuichetMaps.ready;
   var COLOURS = { past: "#c9191e", near: "#b34000", "": "#000091" };
 
-  function ready(callback) {
-    if (document.readyState === "loading") {
-      document.addEventListener("DOMContentLoaded", callback);
-    } else {
-      callback();
-    }
-  }
-
-  function baseMap(element, height) {
-    var L = window.L;
-    element.style.height = height;
-    element.style.background = "#eef0f3";
-    element.style.marginBottom = "1rem";
-    var map = L.map(element, { scrollWheelZoom: false });
-    var tileUrl = element.getAttribute("data-tile-url");
-    if (tileUrl) {
-      L.tileLayer(tileUrl, {
-        maxZoom: 19,
-        attribution: element.getAttribute("data-tile-attribution") || ""
-      }).addTo(map);
-    }
-    element.guichetMap = map;
-    return map;
-  }
+  var baseMap = window.GuichetMaps.base;
 
   function popup(feature, texts) {
     var p = feature.properties;

@@ -6,17 +6,10 @@
 (function () {
   "use strict";
 
-  var FRANCE = [[41.3, -5.2], [51.1, 9.6]];
   var OTHER_STYLE = { color: "#5b5f6b", weight: 1, fillOpacity: 0.08, dashArray: "4 3" };
   var OWN_STYLE = { color: "#000091", weight: 3, fillOpacity: 0.2 };
 
-  function ready(callback) {
-    if (document.readyState === "loading") {
-      document.addEventListener("DOMContentLoaded", callback);
-    } else {
-      callback();
-    }
-  }
+  var ready = window.GuichetMaps.ready;
 
   // The outline written in the field: a Polygon or MultiPolygon (possibly in a Feature or a
   // collection of one Feature), or null when empty; false when unreadable.
@@ -50,19 +43,7 @@
   function setup(element) {
     var L = window.L;
     if (!L) { return; }
-    element.style.height = "28rem";
-    element.style.background = "#eef0f3";
-    element.style.marginBottom = "1rem";
-    var map = L.map(element, { scrollWheelZoom: false });
-    element.guichetMap = map;
-    var tileUrl = element.getAttribute("data-tile-url");
-    if (tileUrl) {
-      L.tileLayer(tileUrl, {
-        maxZoom: 19,
-        attribution: element.getAttribute("data-tile-attribution") || ""
-      }).addTo(map);
-    }
-    map.fitBounds(FRANCE);
+    var map = window.GuichetMaps.base(element, "28rem");
 
     var currentId = element.getAttribute("data-current-id");
     var others = L.geoJSON(null, {

@@ -4,13 +4,7 @@
 (function () {
   "use strict";
 
-  function ready(callback) {
-    if (document.readyState === "loading") {
-      document.addEventListener("DOMContentLoaded", callback);
-    } else {
-      callback();
-    }
-  }
+  var ready = window.GuichetMaps.ready;
 
   function drawMap(element) {
     var L = window.L;
@@ -19,17 +13,7 @@
       return;
     }
     var points = JSON.parse(data.textContent);
-    element.style.height = "22rem";
-    element.style.background = "#eef0f3";
-    element.style.marginBottom = "1rem";
-    var map = L.map(element, { scrollWheelZoom: false });
-    var tileUrl = element.getAttribute("data-tile-url");
-    if (tileUrl) {
-      L.tileLayer(tileUrl, {
-        maxZoom: 19,
-        attribution: element.getAttribute("data-tile-attribution") || ""
-      }).addTo(map);
-    }
+    var map = window.GuichetMaps.base(element, "22rem");
     var bounds = [];
     var route = [];
     points.forEach(function (p) {
